@@ -1,0 +1,12 @@
+//! The case domain: what a citizen's message becomes once received, and the rules it lives by.
+//!
+//! Architecture invariant: no IO and no clock here. Anything that needs "now" takes it as an
+//! argument; storage and HTTP call into this module, never the other way round.
+
+mod intake;
+mod ids;
+mod status;
+
+pub use ids::{CaseNumber, TrackingCode};
+pub use intake::{Channel, Contact, NewMessage, RawNewMessage, ValidationError, BODY_MAX_CHARS, TITLE_MAX_CHARS};
+pub use status::CaseStatus;

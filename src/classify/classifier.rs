@@ -1,0 +1,148 @@
+//! A trained text classifier ready to predict: vectorizer + linear model + calibration, loaded
+//! from a `.wzm` file. One type serves the department, request-type and urgency tasks.
+
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::Digest;
+
+use super::features::{display_term, Vectorizer};
+use super::linear::{softmax, LinearModel};
+use super::model_file::{self, ModelFileError, ModelHeader};
+use crate::text::Segmenter;
+
+/// Longest text (in characters) that features are taken from. Real messages are far shorter
+/// (the longest in the shared data is 9,000); the cap bounds the work one request can cause.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// How many key terms a prediction explains itself with.
+const KEY_TERMS: usize = 6;
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct LabelScore {
+    pub label: String,
+    pub probability: f32,
+}
+
+/// One prediction, explained.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Prediction {
+    pub label: String,
+    /// Calibrated probability of `label`.
+    pub confidence: f32,
+    /// The three most probable labels, best first.
+    pub top3: Vec<LabelScore>,
+    /// True when the confidence is below the model's threshold (or the text had no known words):
+    /// staff should choose.
+    pub uncertain: bool,
+    /// The words (and word pairs) that pushed the decision most, strongest first.
+    pub key_terms: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Classifier {
+    /// `task@` + the first 12 hex digits of the model file's SHA-256: stored with every suggestion
+    /// so that a case says which model suggested what.
+    pub version: String,
+    pub header: ModelHeader,
+    pub vectorizer: Vectorizer,
+    pub model: LinearModel,
+}
+
+impl Classifier {
+    pub fn load(path: &Path) -> Result<Self, ModelFileError> {
+        let bytes = std::fs::read(path)?;
+        let (header, vectorizer, model) = model_file::read(&mut bytes.as_slice())?;
+        let digest = hex::encode(sha2::Sha256::digest(&bytes));
+        Ok(Classifier { version: format!("{}@{}", header.task, &digest[..12]), header, vectorizer, model })
+    }
+
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        // Write beside and rename, so a crash never leaves a half-written model in place.
+        let tmp = path.with_extension("wzm.tmp");
+        {
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            model_file::write(&mut out, &self.header, &self.vectorizer, &self.model)?;
+            std::io::Write::flush(&mut out)?;
+        }
+        std::fs::rename(tmp, path)
+    }
+
+    pub fn labels(&self) -> &[String] {
+        &self.header.labels
+    }
+
+    /// Calibrated class probabilities for content words, in label order.
+    pub fn probabilities(&self, words: &[String]) -> Vec<f32> {
+        let x = self.vectorizer.transform(words);
+        softmax(&self.model.logits(&x), self.header.temperature)
+    }
+
+    /// Predicts from raw text (title and body joined).
+    pub fn predict(&self, segmenter: &Segmenter, text: &str) -> Prediction {
+        let words = segmenter.words(truncate_chars(text, MAX_TEXT_CHARS));
+        self.predict_words(&words)
+    }
+
+    pub fn predict_words(&self, words: &[String]) -> Prediction {
+        let x = self.vectorizer.transform(words);
+        let probs = softmax(&self.model.logits(&x), self.header.temperature);
+        let mut order: Vec<usize> = (0..probs.len()).collect();
+        order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
+        let best = order[0];
+        let top3 = order
+            .iter()
+            .take(3)
+            .map(|&c| LabelScore { label: self.header.labels[c].clone(), probability: probs[c] })
+            .collect();
+        let mut contributions: Vec<(f32, &str)> = x
+            .indices
+            .iter()
+            .zip(&x.values)
+            .filter_map(|(&f, &v)| {
+                let term = display_term(&self.vectorizer.terms[f as usize])?;
+                let c = v * self.model.weight(f as usize, best);
+                (c > 0.0).then_some((c, term))
+            })
+            .collect();
+        contributions.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut key_terms: Vec<String> = Vec::with_capacity(KEY_TERMS);
+        for (_, term) in contributions {
+            if key_terms.len() == KEY_TERMS {
+                break;
+            }
+            if !key_terms.iter().any(|k| k == term) {
+                key_terms.push(term.to_string());
+            }
+        }
+        Prediction {
+            label: self.header.labels[best].clone(),
+            confidence: probs[best],
+            top3,
+            uncertain: x.indices.is_empty() || probs[best] < self.header.uncertain_threshold,
+            key_terms,
+        }
+    }
+}
+
+/// The longest prefix of `s` with at most `max` characters.
+pub fn truncate_chars(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate_chars;
+
+    #[test]
+    fn truncates_on_char_boundaries() {
+        assert_eq!(truncate_chars("公积金贷款", 3), "公积金");
+        assert_eq!(truncate_chars("ab", 5), "ab");
+    }
+}

@@ -1,0 +1,365 @@
+//! Training pipelines: from the files in `training-data/` to a saved [`Classifier`], with the
+//! held-out evaluations written into the model header.
+//!
+//! Invariants kept here, because every reported score depends on them:
+//! - the dev split is fixed: a message is in it when the hash of its words is 0 mod 10, so
+//!   re-running, re-ordering or adding data never moves an old message across the split;
+//! - nothing evaluated is trained on: labelled rows that near-duplicate an evaluation message
+//!   (Jaccard ≥ 0.5 over word sets) are removed from training, and exact duplicates are collapsed
+//!   before splitting so that one copy cannot sit on each side.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::classifier::Classifier;
+use super::data::{self, DataError, Table};
+use super::features::{FeatureConfig, SparseVector, Vectorizer};
+use super::linear::{self, TrainOptions};
+use super::metrics::Evaluation;
+use super::model_file::{ModelHeader, FORMAT_VERSION};
+use crate::text::Segmenter;
+
+/// One training or evaluation example: content words and a label index.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub words: Vec<String>,
+    pub label: usize,
+}
+
+/// Data for one task, split and checked.
+#[derive(Debug)]
+pub struct TaskData {
+    pub task: String,
+    pub labels: Vec<String>,
+    pub train: Vec<Example>,
+    pub dev: Vec<Example>,
+    /// Further held-out sets, evaluated and reported but never trained on (e.g. `raw_sample`).
+    pub holdout: Vec<(String, Vec<Example>)>,
+    /// Unlabelled messages for self-training.
+    pub unlabelled: Vec<Vec<String>>,
+    pub sha256: String,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FitOptions {
+    pub train: TrainOptions,
+    /// Accuracy that predictions at or above the uncertainty threshold must reach on the dev split.
+    pub target_precision: f64,
+    /// Self-training: pseudo-label unlabelled messages predicted with at least this confidence.
+    pub self_train_confidence: Option<f32>,
+    pub self_train_weight: f32,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions { train: TrainOptions::default(), target_precision: 0.95, self_train_confidence: None, self_train_weight: 0.5 }
+    }
+}
+
+/// Progress events for the CLI's progress bar.
+pub enum Progress {
+    Stage(&'static str),
+    Epoch { done: usize, total: usize },
+}
+
+pub fn in_dev_split(words: &[String]) -> bool {
+    let mut h = Sha256::new();
+    for w in words {
+        h.update(w.as_bytes());
+        h.update([0]);
+    }
+    h.finalize()[0] % 10 == 0
+}
+
+fn sha256_files(paths: &[PathBuf]) -> Result<String, DataError> {
+    let mut h = Sha256::new();
+    for p in paths {
+        let bytes = std::fs::read(p).map_err(|e| DataError::Io { file: p.display().to_string(), message: e.to_string() })?;
+        h.update(p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+        h.update(&bytes);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Labels ordered by frequency (ties by name), so label indices are stable for the same data.
+fn label_set<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for l in labels {
+        *counts.entry(l).or_insert(0) += 1;
+    }
+    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.into_iter().map(|(l, _)| l.to_string()).collect()
+}
+
+/// Removes from `candidates` every item whose word set overlaps an item of `protected` with
+/// Jaccard ≥ `threshold`; returns how many were removed.
+pub fn remove_near_duplicates<T>(
+    candidates: &mut Vec<T>,
+    words_of: impl Fn(&T) -> &[String],
+    protected: &[Vec<String>],
+    threshold: f64,
+) -> usize {
+    let sets: Vec<HashSet<&str>> = candidates.iter().map(|c| words_of(c).iter().map(String::as_str).collect()).collect();
+    let mut postings: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (i, s) in sets.iter().enumerate() {
+        for w in s {
+            postings.entry(w).or_default().push(i as u32);
+        }
+    }
+    let mut drop = vec![false; candidates.len()];
+    for p in protected {
+        let ps: HashSet<&str> = p.iter().map(String::as_str).collect();
+        let mut overlap: HashMap<u32, usize> = HashMap::new();
+        for w in &ps {
+            if let Some(list) = postings.get(w) {
+                for &i in list {
+                    *overlap.entry(i).or_insert(0) += 1;
+                }
+            }
+        }
+        for (i, inter) in overlap {
+            let union = sets[i as usize].len() + ps.len() - inter;
+            if union > 0 && inter as f64 / union as f64 >= threshold {
+                drop[i as usize] = true;
+            }
+        }
+    }
+    let before = candidates.len();
+    let mut it = drop.iter();
+    candidates.retain(|_| !*it.next().expect("one flag per candidate"));
+    before - candidates.len()
+}
+
+/// The department task: labelled tokenized messages (附件2) for training and the dev split, the raw
+/// labelled sample as a second held-out set, the unlabelled pools for optional self-training.
+pub fn department_data(dir: &Path, segmenter: &Segmenter, self_train: bool) -> Result<TaskData, DataError> {
+    let tokenized = dir.join("tipdm2020/messages_labeled_tokenized.csv");
+    let raw = dir.join("tipdm2020/messages_labeled_raw_sample.csv");
+    let pools = [dir.join("tipdm2020/messages_unlabeled_test.csv"), dir.join("tipdm2020/messages_hot_unlabeled.csv")];
+    let mut files = vec![tokenized.clone(), raw.clone()];
+    if self_train {
+        files.extend(pools.iter().cloned());
+    }
+    let sha256 = sha256_files(&files)?;
+
+    let table = Table::read_path(&tokenized, &["分词文本", "一级标签"])?;
+    // The competition kept only jieba tokens with stop words removed; joining them gives text that
+    // our own segmenter re-cuts the same way it cuts a raw message at run time.
+    let mut rows: Vec<(Vec<String>, String)> = table
+        .rows
+        .iter()
+        .map(|r| {
+            let joined: String = table.get(r, "分词文本").split_whitespace().collect();
+            (segmenter.words(&joined), table.get(r, "一级标签").trim().to_string())
+        })
+        .filter(|(w, l)| !w.is_empty() && !l.is_empty())
+        .collect();
+    let raw_rows = data::read_raw_labelled(&raw, "一级标签")?;
+    let raw_words: Vec<Vec<String>> = raw_rows.iter().map(|r| segmenter.words(&r.text)).collect();
+
+    let mut notes = Vec::new();
+    let overlap = remove_near_duplicates(&mut rows, |r| &r.0, &raw_words, 0.5);
+    notes.push(format!("removed {overlap} labelled rows that near-duplicate a raw-sample message"));
+
+    // Exact duplicates: keep one copy when all copies agree, none when they disagree.
+    let mut by_words: HashMap<Vec<String>, (usize, HashSet<String>)> = HashMap::new();
+    for (i, (w, l)) in rows.iter().enumerate() {
+        by_words.entry(w.clone()).or_insert_with(|| (i, HashSet::new())).1.insert(l.clone());
+    }
+    let keep: HashSet<usize> = by_words.values().filter(|(_, ls)| ls.len() == 1).map(|(i, _)| *i).collect();
+    let before = rows.len();
+    let rows: Vec<(Vec<String>, String)> =
+        rows.into_iter().enumerate().filter(|(i, _)| keep.contains(i)).map(|(_, r)| r).collect();
+    notes.push(format!("collapsed {} duplicate or conflicting rows", before - rows.len()));
+
+    let labels = label_set(rows.iter().map(|r| r.1.as_str()));
+    let index: HashMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+    let (mut train, mut dev) = (Vec::new(), Vec::new());
+    for (words, label) in rows {
+        let ex = Example { label: index[label.as_str()], words };
+        if in_dev_split(&ex.words) { dev.push(ex) } else { train.push(ex) }
+    }
+    let mut raw_examples = Vec::new();
+    for (r, words) in raw_rows.iter().zip(raw_words) {
+        match index.get(r.label.as_str()) {
+            Some(&label) => raw_examples.push(Example { words, label }),
+            None => notes.push(format!("raw sample line {}: unknown label {}", r.line, r.label)),
+        }
+    }
+    let mut unlabelled = Vec::new();
+    if self_train {
+        let protected: Vec<Vec<String>> = raw_examples.iter().chain(&dev).map(|e| e.words.clone()).collect();
+        for p in &pools {
+            let t = Table::read_path(p, &["留言主题", "留言详情"])?;
+            for r in &t.rows {
+                let w = segmenter.words(&data::message_text(t.get(r, "留言主题"), t.get(r, "留言详情")));
+                if !w.is_empty() {
+                    unlabelled.push(w);
+                }
+            }
+        }
+        let n = remove_near_duplicates(&mut unlabelled, |w| w.as_slice(), &protected, 0.5);
+        notes.push(format!("self-training pool: {} messages after removing {n} near-duplicates of held-out data", unlabelled.len()));
+    }
+    Ok(TaskData {
+        task: "department".into(),
+        labels,
+        train,
+        dev,
+        holdout: vec![("raw_sample".into(), raw_examples)],
+        unlabelled,
+        sha256,
+        notes,
+    })
+}
+
+fn argmax(p: &[f32]) -> usize {
+    (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(0)
+}
+
+/// Evaluates `classifier` on examples.
+pub fn evaluate(classifier: &Classifier, examples: &[Example]) -> Evaluation {
+    let gold: Vec<usize> = examples.iter().map(|e| e.label).collect();
+    let pred: Vec<usize> = examples.iter().map(|e| argmax(&classifier.probabilities(&e.words))).collect();
+    Evaluation::new(classifier.labels(), &gold, &pred)
+}
+
+/// The lowest confidence threshold at which predictions at or above it are right at least
+/// `target` of the time on the dev split (so "not uncertain" means "can be routed without a look").
+pub fn choose_uncertain_threshold(confidences: &[(f32, bool)], target: f64) -> f32 {
+    let mut sorted = confidences.to_vec();
+    sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut correct = 0usize;
+    let mut threshold = 1.0f32;
+    for (i, (c, ok)) in sorted.iter().enumerate() {
+        correct += usize::from(*ok);
+        if correct as f64 / (i + 1) as f64 >= target {
+            threshold = *c;
+        }
+    }
+    threshold
+}
+
+/// Trains, calibrates and evaluates a classifier for `data`.
+pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)) -> Classifier {
+    progress(Progress::Stage("fitting vocabulary"));
+    let train_words: Vec<Vec<String>> = data.train.iter().map(|e| e.words.clone()).collect();
+    let vectorizer = Vectorizer::fit(&train_words, FeatureConfig::default());
+    let k = data.labels.len();
+    let mut xs: Vec<SparseVector> = train_words.iter().map(|w| vectorizer.transform(w)).collect();
+    let mut ys: Vec<usize> = data.train.iter().map(|e| e.label).collect();
+    let epochs = opts.train.epochs * if opts.self_train_confidence.is_some() { 2 } else { 1 };
+    let mut done = 0;
+    progress(Progress::Stage("training"));
+    let mut model = linear::train(&xs, &ys, None, vectorizer.len(), k, opts.train, |_| {
+        done += 1;
+        progress(Progress::Epoch { done, total: epochs });
+    });
+    let mut notes = data.notes.clone();
+    let mut algorithm = "sparse softmax regression (SGD), word 1-2grams + char 2-3grams, sublinear TF-IDF".to_string();
+    if let Some(min_conf) = opts.self_train_confidence {
+        let tmp = Classifier { version: String::new(), header: header(data, 1.0, 0.0, &algorithm, notes.clone()), vectorizer: vectorizer.clone(), model: model.clone() };
+        let mut weights = vec![1.0f32; xs.len()];
+        let mut added = 0;
+        for w in &data.unlabelled {
+            let p = tmp.probabilities(w);
+            let best = argmax(&p);
+            if p[best] >= min_conf {
+                xs.push(vectorizer.transform(w));
+                ys.push(best);
+                weights.push(opts.self_train_weight);
+                added += 1;
+            }
+        }
+        notes.push(format!("self-training added {added} pseudo-labelled messages (confidence ≥ {min_conf}, weight {})", opts.self_train_weight));
+        algorithm.push_str(" + self-training");
+        model = linear::train(&xs, &ys, Some(&weights), vectorizer.len(), k, opts.train, |_| {
+            done += 1;
+            progress(Progress::Epoch { done, total: epochs });
+        });
+    }
+    progress(Progress::Stage("calibrating on the dev split"));
+    let dev_logits: Vec<Vec<f32>> = data.dev.iter().map(|e| model.logits(&vectorizer.transform(&e.words))).collect();
+    let dev_gold: Vec<usize> = data.dev.iter().map(|e| e.label).collect();
+    let temperature = linear::fit_temperature(&dev_logits, &dev_gold);
+    let confidences: Vec<(f32, bool)> = dev_logits
+        .iter()
+        .zip(&dev_gold)
+        .map(|(l, &g)| {
+            let p = linear::softmax(l, temperature);
+            let b = argmax(&p);
+            (p[b], b == g)
+        })
+        .collect();
+    let threshold = choose_uncertain_threshold(&confidences, opts.target_precision);
+    let covered = confidences.iter().filter(|c| c.0 >= threshold).count();
+    notes.push(format!(
+        "uncertain below {threshold:.3}: {covered} of {} dev messages ({:.1}%) are above it, with accuracy ≥ {}",
+        confidences.len(),
+        100.0 * covered as f64 / confidences.len().max(1) as f64,
+        opts.target_precision
+    ));
+    let mut classifier = Classifier { version: format!("{}@unsaved", data.task), header: header(data, temperature, threshold, &algorithm, notes), vectorizer, model };
+    progress(Progress::Stage("evaluating"));
+    let mut metrics = BTreeMap::new();
+    metrics.insert("dev_split".to_string(), evaluate(&classifier, &data.dev));
+    for (name, examples) in &data.holdout {
+        metrics.insert(name.clone(), evaluate(&classifier, examples));
+    }
+    classifier.header.dev_metrics = metrics;
+    classifier
+}
+
+fn header(data: &TaskData, temperature: f32, threshold: f32, algorithm: &str, notes: Vec<String>) -> ModelHeader {
+    ModelHeader {
+        format_version: FORMAT_VERSION,
+        task: data.task.clone(),
+        labels: data.labels.clone(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        algorithm: algorithm.to_string(),
+        training_data_sha256: data.sha256.clone(),
+        training_examples: data.train.len(),
+        feature_config: FeatureConfig::default(),
+        temperature,
+        uncertain_threshold: threshold,
+        thresholds: BTreeMap::new(),
+        dev_metrics: BTreeMap::new(),
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> Vec<String> {
+        s.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn near_duplicates_of_protected_items_are_removed() {
+        let mut c = vec![w("a b c d"), w("a b c e"), w("x y z")];
+        let n = remove_near_duplicates(&mut c, |v| v.as_slice(), &[w("a b c d")], 0.5);
+        assert_eq!(n, 2);
+        assert_eq!(c, vec![w("x y z")]);
+    }
+
+    #[test]
+    fn threshold_reaches_target_precision() {
+        let conf = vec![(0.99, true), (0.9, true), (0.8, false), (0.7, true), (0.6, false), (0.5, false)];
+        // Cumulative accuracy: 1, 1, .667, .75, .6, .5 → lowest threshold with ≥ .75 is 0.7.
+        assert_eq!(choose_uncertain_threshold(&conf, 0.75), 0.7);
+        assert_eq!(choose_uncertain_threshold(&conf, 1.0), 0.9);
+    }
+
+    #[test]
+    fn dev_split_is_stable_and_about_a_tenth() {
+        let n = (0..2000).filter(|i| in_dev_split(&[format!("词{i}")])).count();
+        assert!((120..280).contains(&n), "{n}");
+        assert_eq!(in_dev_split(&w("公积金 贷款")), in_dev_split(&w("公积金 贷款")));
+    }
+}

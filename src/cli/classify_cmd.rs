@@ -1,0 +1,103 @@
+//! `wenzheng classify`: JSON lines in, JSON lines out, one at a time, so input of any length
+//! streams through in constant memory.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::classify::{Classifier, DepartmentMap};
+use crate::text::Segmenter;
+
+#[derive(clap::Args, Debug)]
+pub struct ClassifyArgs {
+    #[command(flatten)]
+    pub models: super::ModelArgs,
+}
+
+#[derive(Deserialize)]
+struct Input {
+    #[serde(default)]
+    id: Value,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    body: Option<String>,
+}
+
+/// Lines longer than this are rejected without being parsed (1 MB of text is already far beyond
+/// any real message).
+const MAX_LINE_BYTES: usize = 4 << 20;
+
+pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
+    let classifier = Classifier::load(&args.models.model).with_context(|| format!("loading model {}", args.models.model.display()))?;
+    let departments = DepartmentMap::load(&args.models.departments)?;
+    departments.check_covers(classifier.labels())?;
+    let segmenter = Segmenter::new();
+    let stdin = std::io::stdin().lock();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut failed = 0usize;
+    let mut reader = std::io::BufReader::new(stdin);
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).context("reading stdin")?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let result = classify_line(&buf, &classifier, &departments, &segmenter);
+        let value = match result {
+            Ok(v) => v,
+            Err((id, message)) => {
+                failed += 1;
+                eprintln!("line {line_no}: {message}");
+                json!({"id": id, "line": line_no, "error": message})
+            }
+        };
+        serde_json::to_writer(&mut out, &value)?;
+        out.write_all(b"\n")?;
+        // Flush per line when interactive; a pipe of a million lines still streams.
+        if reader.buffer().is_empty() {
+            out.flush()?;
+        }
+    }
+    out.flush()?;
+    if failed > 0 {
+        eprintln!("error: {failed} of {line_no} lines could not be classified (see the error lines above)");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn classify_line(
+    raw: &[u8],
+    classifier: &Classifier,
+    departments: &DepartmentMap,
+    segmenter: &Segmenter,
+) -> Result<Value, (Value, String)> {
+    if raw.len() > MAX_LINE_BYTES {
+        return Err((Value::Null, format!("line is longer than {MAX_LINE_BYTES} bytes")));
+    }
+    let text = std::str::from_utf8(raw).map_err(|e| (Value::Null, format!("not valid UTF-8 at byte {}", e.valid_up_to())))?;
+    let text = text.trim_end_matches(['\n', '\r']);
+    let input: Input = serde_json::from_str(text).map_err(|e| (Value::Null, format!("not a JSON object with id, title, body: {e}")))?;
+    let title = input.title.unwrap_or_default();
+    let body = input.body.unwrap_or_default();
+    if title.trim().is_empty() && body.trim().is_empty() {
+        return Err((input.id, "title and body are both empty".to_string()));
+    }
+    let p = classifier.predict(segmenter, &crate::classify::data::message_text(&title, &body));
+    Ok(json!({
+        "id": input.id,
+        "label": p.label,
+        "department": departments.department(&p.label),
+        "confidence": (p.confidence * 10000.0).round() / 10000.0,
+        "top3": p.top3,
+        "uncertain": p.uncertain,
+        "key_terms": p.key_terms,
+    }))
+}

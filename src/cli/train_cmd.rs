@@ -1,0 +1,62 @@
+//! `wenzheng train`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::classify::training::{self, FitOptions, Progress};
+use crate::text::Segmenter;
+
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    /// Directory with the training data (see training-data/README.md).
+    #[arg(long, default_value = "training-data")]
+    pub data: PathBuf,
+    /// Where to write the model.
+    #[arg(long, default_value = super::DEFAULT_MODEL)]
+    pub out: PathBuf,
+    /// Add pseudo-labelled messages from the unlabelled pools (self-training).
+    #[arg(long)]
+    pub self_train: bool,
+    /// Training epochs.
+    #[arg(long, default_value_t = 20)]
+    pub epochs: usize,
+    /// L2 regularisation strength.
+    #[arg(long, default_value_t = 2e-5)]
+    pub l2: f32,
+}
+
+pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("static template"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar.set_message("loading the segmenter");
+    let segmenter = Segmenter::new();
+    bar.set_message(format!("reading {}", args.data.display()));
+    let data = training::department_data(&args.data, &segmenter, args.self_train).context("reading training data")?;
+    let mut opts = FitOptions::default();
+    opts.train.epochs = args.epochs;
+    opts.train.l2 = args.l2;
+    if args.self_train {
+        opts.self_train_confidence = Some(0.9);
+    }
+    let classifier = training::fit(&data, opts, |p| match p {
+        Progress::Stage(s) => bar.set_message(s.to_string()),
+        Progress::Epoch { done, total } => bar.set_message(format!("training: epoch {done}/{total}")),
+    });
+    bar.finish_and_clear();
+    classifier.save(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    let h = &classifier.header;
+    println!("trained {} model on {} messages ({} features)", h.task, h.training_examples, classifier.vectorizer.len());
+    for n in &h.notes {
+        println!("  {n}");
+    }
+    for (name, e) in &h.dev_metrics {
+        println!("\n== {name} (held out, n={})\n{}", e.n, e.report());
+        println!("{name}: macro_f1={:.4} accuracy={:.4}", e.macro_f1, e.accuracy);
+    }
+    println!("model written to {}", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,114 @@
+//! Configuration: defaults, then a TOML file, then environment variables, then command-line flags
+//! (each later layer wins). The resolved [`Settings`] is all that startup needs.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Settings as they may appear in the config file (`--config FILE`); every key optional.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub bind: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub model: Option<PathBuf>,
+    pub departments: Option<PathBuf>,
+    pub demo_data: Option<bool>,
+    pub demo_files: Option<Vec<PathBuf>>,
+    pub log_json: Option<bool>,
+}
+
+impl FileConfig {
+    pub fn load(path: &Path) -> anyhow::Result<FileConfig> {
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("config {}: {}", path.display(), e.message()))
+    }
+}
+
+/// Values given on the command line or in the environment (clap fills both); `None` = not given.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub bind: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub model: Option<PathBuf>,
+    pub departments: Option<PathBuf>,
+    pub no_demo_data: bool,
+    pub log_json: bool,
+}
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `sqlite:PATH` or `postgres://...`.
+    pub database_url: String,
+    pub model: PathBuf,
+    pub departments: PathBuf,
+    /// Load demo cases into an empty database.
+    pub demo_data: bool,
+    /// The files demo cases come from (shared data's layout), with how many rows of each.
+    pub demo_files: Vec<(PathBuf, usize)>,
+    pub log_json: bool,
+}
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl Settings {
+    pub fn resolve(file: FileConfig, cli: Overrides) -> anyhow::Result<Settings> {
+        let bind_text = cli.bind.or(file.bind).unwrap_or_else(|| DEFAULT_BIND.to_string());
+        let bind: SocketAddr = bind_text.parse().map_err(|_| anyhow::anyhow!("bind address {bind_text:?} is not HOST:PORT (e.g. 127.0.0.1:8080)"))?;
+        let data_dir = cli.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = cli
+            .database_url
+            .or(file.database_url)
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("wenzheng.db").display()));
+        let demo_files = match file.demo_files {
+            Some(files) => files.into_iter().map(|f| (f, 200)).collect(),
+            None => vec![
+                (PathBuf::from("training-data/tipdm2020/messages_with_replies.csv"), 200),
+                (PathBuf::from("training-data/tipdm2020/messages_unlabeled_test.csv"), 100),
+            ],
+        };
+        Ok(Settings {
+            bind,
+            data_dir,
+            database_url,
+            model: cli.model.or(file.model).unwrap_or_else(|| PathBuf::from(crate::cli::DEFAULT_MODEL)),
+            departments: cli.departments.or(file.departments).unwrap_or_else(|| PathBuf::from(crate::cli::DEFAULT_DEPARTMENTS)),
+            demo_data: !cli.no_demo_data && file.demo_data.unwrap_or(true),
+            demo_files,
+            log_json: cli.log_json || file.log_json.unwrap_or(false),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_file_then_flags() {
+        let s = Settings::resolve(FileConfig::default(), Overrides::default()).unwrap();
+        assert_eq!(s.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(s.database_url, "sqlite:data/wenzheng.db");
+        assert!(s.demo_data);
+
+        let file: FileConfig = toml::from_str("bind = \"0.0.0.0:9000\"\ndata_dir = \"/srv/wz\"\ndemo_data = false").unwrap();
+        let s = Settings::resolve(file, Overrides { bind: Some("127.0.0.1:7000".into()), ..Default::default() }).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:7000");
+        assert_eq!(s.database_url, "sqlite:/srv/wz/wenzheng.db");
+        assert!(!s.demo_data);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Settings::resolve(FileConfig::default(), Overrides { bind: Some("nonsense".into()), ..Default::default() }).unwrap_err();
+        assert!(err.to_string().contains("bind address"));
+        assert!(toml::from_str::<FileConfig>("bnd = 1").is_err());
+    }
+}

@@ -1,0 +1,111 @@
+//! HTTP API (axum): the only module that knows about HTTP. Handlers parse requests into domain
+//! types, call the application layer (`intake`, `store`, `classify`), and map errors through
+//! [`error::ApiError`].
+
+mod auth;
+mod error;
+mod extract;
+mod messages;
+mod ops;
+mod staff;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+use utoipa::OpenApi;
+
+pub use auth::token_digest;
+pub use error::ApiError;
+
+use crate::classify::Triage;
+use crate::store::Store;
+
+/// Largest request body accepted (413 above). The longest legitimate message is 10,000 characters
+/// (30 KB of UTF-8) plus a small JSON envelope.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub triage: Arc<Triage>,
+    pub metrics: PrometheusHandle,
+    pub(crate) tokens: Arc<auth::TokenCache>,
+}
+
+impl AppState {
+    pub fn new(store: Store, triage: Arc<Triage>, metrics: PrometheusHandle) -> Self {
+        AppState { store, triage, metrics, tokens: Arc::default() }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "wenzheng 问政 API", description = "Intake, tracking, triage and the staff queue of an online inquiry board."),
+    paths(
+        messages::post_message,
+        messages::track,
+        messages::post_triage,
+        staff::list_cases,
+        staff::get_case,
+        staff::decide_triage,
+        ops::healthz,
+        ops::readyz,
+    ),
+    components(schemas(error::ErrorBody, error::ErrorDetail)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("staff_token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The whole application's routes.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/v1/messages", post(messages::post_message))
+        .route("/api/v1/track/{tracking_code}", get(messages::track))
+        .route("/api/v1/triage", post(messages::post_triage))
+        .route("/api/v1/cases", get(staff::list_cases))
+        .route("/api/v1/cases/{case_number}", get(staff::get_case))
+        .route("/api/v1/cases/{case_number}/triage", post(staff::decide_triage))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/api/openapi.json", get(ops::openapi));
+    let swagger: Router = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi-ui.json", ApiDoc::openapi()).into();
+    api.with_state(state)
+        .merge(swagger)
+        .fallback(ops::not_found)
+        .method_not_allowed_fallback(ops::method_not_allowed)
+        .layer(middleware::from_fn(track_metrics))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(ops::panic_response))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Counts requests and records latencies per route (the matched pattern, not the raw path, so
+/// tracking codes never become metric labels).
+async fn track_metrics(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let path = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = req.method().to_string();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("wenzheng_http_requests_total", "method" => method.clone(), "path" => path.clone(), "status" => status).increment(1);
+    metrics::histogram!("wenzheng_http_request_duration_seconds", "method" => method, "path" => path).record(start.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,262 @@
+//! Staff endpoints: the queue, one case, and confirming or overriding triage.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::auth::Staff;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{ApiJson, ApiQuery};
+use super::AppState;
+use crate::cases::{CaseNumber, CaseStatus};
+use crate::store::{CaseFilter, CaseRecord, CorrectionRecord, TriageDecision};
+
+/// 诉求类型 values (labelling guideline).
+pub const REQUEST_TYPES: [&str; 6] = ["咨询", "求助", "投诉", "举报", "建议", "表扬"];
+/// 紧急程度 values (labelling guideline).
+pub const URGENCIES: [&str; 3] = ["特急", "紧急", "一般"];
+const MAX_PER_PAGE: u32 = 200;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// received, assigned, in_progress, pending_review, replied, closed, archived
+    pub status: Option<String>,
+    /// Department name (confirmed, or suggested while unconfirmed).
+    pub department: Option<String>,
+    /// true: only confirmed by staff; false: only suggested.
+    pub confirmed: Option<bool>,
+    /// 特急, 紧急 or 一般.
+    pub urgency: Option<String>,
+    /// Page number from 1 (default 1).
+    pub page: Option<u32>,
+    /// Items per page, 1–200 (default 20).
+    pub per_page: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Suggestion {
+    pub category: Option<String>,
+    pub department: Option<String>,
+    pub confidence: Option<f64>,
+    pub uncertain: Option<bool>,
+    pub key_terms: Vec<String>,
+    pub request_type: Option<String>,
+    pub urgency: Option<String>,
+    pub model_version: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseSummary {
+    pub case_number: String,
+    pub title: String,
+    pub channel: String,
+    pub status: String,
+    pub status_name: String,
+    pub received_at: DateTime<Utc>,
+    pub confirmed: bool,
+    /// Confirmed values (null until staff decide).
+    pub category: Option<String>,
+    pub department: Option<String>,
+    pub request_type: Option<String>,
+    pub urgency: Option<String>,
+    pub suggestion: Suggestion,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueuePage {
+    pub items: Vec<CaseSummary>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ContactView {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub body: String,
+    pub location: Option<String>,
+    pub contact: ContactView,
+    pub publish_consent: bool,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub reply_text: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    /// Every confirmation and override, oldest first.
+    pub corrections: Vec<CorrectionRecord>,
+}
+
+fn summary(c: &CaseRecord) -> CaseSummary {
+    let status = CaseStatus::parse(&c.status);
+    CaseSummary {
+        case_number: c.case_number.clone(),
+        title: c.title.clone(),
+        channel: c.channel.clone(),
+        status: c.status.clone(),
+        status_name: status.map_or("", CaseStatus::chinese).to_string(),
+        received_at: c.received_at,
+        confirmed: c.confirmed,
+        category: c.category.clone(),
+        department: c.department.clone(),
+        request_type: c.request_type.clone(),
+        urgency: c.urgency.clone(),
+        suggestion: Suggestion {
+            category: c.suggested_category.clone(),
+            department: c.suggested_department.clone(),
+            confidence: c.suggested_confidence,
+            uncertain: c.suggested_uncertain,
+            key_terms: c.suggested_key_terms.as_deref().and_then(|k| serde_json::from_str(k).ok()).unwrap_or_default(),
+            request_type: c.suggested_type.clone(),
+            urgency: c.suggested_urgency.clone(),
+            model_version: c.model_version.clone(),
+        },
+    }
+}
+
+/// The staff queue, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases",
+    params(QueueQuery),
+    responses((status = 200, body = QueuePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("staff_token" = [])),
+    tag = "staff"
+)]
+pub async fn list_cases(State(app): State<AppState>, _staff: Staff, ApiQuery(q): ApiQuery<QueueQuery>) -> Result<Json<QueuePage>, ApiError> {
+    if let Some(s) = &q.status {
+        if CaseStatus::parse(s).is_none() {
+            let all: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.code()).collect();
+            return Err(ApiError::bad_request(format!("status must be one of {}", all.join(", "))).with_field("status"));
+        }
+    }
+    if let Some(u) = &q.urgency {
+        if !URGENCIES.contains(&u.as_str()) {
+            return Err(ApiError::bad_request("urgency must be 特急, 紧急 or 一般").with_field("urgency"));
+        }
+    }
+    let page = q.page.unwrap_or(1);
+    if page == 0 {
+        return Err(ApiError::bad_request("page starts at 1").with_field("page"));
+    }
+    let per_page = q.per_page.unwrap_or(20);
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(ApiError::bad_request(format!("per_page must be 1 to {MAX_PER_PAGE}")).with_field("per_page"));
+    }
+    let filter = CaseFilter { status: q.status, department: q.department, confirmed: q.confirmed, urgency: q.urgency };
+    let result = app.store.list_cases(&filter, page, per_page).await?;
+    Ok(Json(QueuePage { items: result.items.iter().map(summary).collect(), page, per_page, total: result.total }))
+}
+
+fn parse_number(s: &str) -> Result<CaseNumber, ApiError> {
+    CaseNumber::parse(s).ok_or_else(|| ApiError::not_found(format!("no case {s:?}: case numbers look like 2026-000123")))
+}
+
+fn case_not_found(number: &CaseNumber) -> impl FnOnce(crate::store::StoreError) -> ApiError + '_ {
+    move |e| match e {
+        crate::store::StoreError::NotFound => ApiError::not_found(format!("no case {number}")),
+        other => other.into(),
+    }
+}
+
+async fn detail(app: &AppState, case: CaseRecord) -> Result<CaseDetail, ApiError> {
+    let corrections = app.store.corrections(case.id).await?;
+    Ok(CaseDetail {
+        summary: summary(&case),
+        body: case.body,
+        location: case.location,
+        contact: ContactView { name: case.contact_name, phone: case.contact_phone, email: case.contact_email },
+        publish_consent: case.publish_consent,
+        confirmed_by: case.confirmed_by,
+        confirmed_at: case.confirmed_at,
+        reply_text: case.reply_text,
+        replied_at: case.replied_at,
+        corrections,
+    })
+}
+
+/// One case, with the citizen's contact details (staff only) and the corrections log.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{case_number}",
+    params(("case_number" = String, Path, description = "e.g. 2026-000123")),
+    responses((status = 200, body = CaseDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("staff_token" = [])),
+    tag = "staff"
+)]
+pub async fn get_case(State(app): State<AppState>, _staff: Staff, Path(number): Path<String>) -> Result<Json<CaseDetail>, ApiError> {
+    let number = parse_number(&number)?;
+    let case = app.store.case_by_number(&number).await.map_err(case_not_found(&number))?;
+    Ok(Json(detail(&app, case).await?))
+}
+
+/// Staff's decision on the triage suggestion. Omitted fields confirm the current value.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// 一级标签; the department follows from the mapping.
+    pub category: Option<String>,
+    /// 咨询, 求助, 投诉, 举报, 建议 or 表扬.
+    pub request_type: Option<String>,
+    /// 特急, 紧急 or 一般.
+    pub urgency: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Confirm or override the suggested category/department, type and urgency. Each field is logged
+/// with who, when, the old and the new value.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{case_number}/triage",
+    params(("case_number" = String, Path, description = "e.g. 2026-000123")),
+    request_body = DecisionRequest,
+    responses((status = 200, body = CaseDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("staff_token" = [])),
+    tag = "staff"
+)]
+pub async fn decide_triage(
+    State(app): State<AppState>,
+    Staff(staff): Staff,
+    Path(number): Path<String>,
+    ApiJson(req): ApiJson<DecisionRequest>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let number = parse_number(&number)?;
+    let mut decision = TriageDecision { note: req.note.filter(|n| !n.trim().is_empty()), ..Default::default() };
+    if let Some(n) = &decision.note {
+        if n.chars().count() > 1000 {
+            return Err(ApiError::invalid_field("note", "must be at most 1000 characters"));
+        }
+    }
+    if let Some(cat) = req.category {
+        let department = app.triage.departments.department(&cat).ok_or_else(|| {
+            let all: Vec<&str> = app.triage.departments.departments.keys().map(String::as_str).collect();
+            ApiError::invalid_field("category", format!("category must be one of {}", all.join(", ")))
+        })?;
+        decision.department = Some(department.to_string());
+        decision.category = Some(cat);
+    }
+    if let Some(t) = req.request_type {
+        if !REQUEST_TYPES.contains(&t.as_str()) {
+            return Err(ApiError::invalid_field("request_type", format!("request_type must be one of {}", REQUEST_TYPES.join(", "))));
+        }
+        decision.request_type = Some(t);
+    }
+    if let Some(u) = req.urgency {
+        if !URGENCIES.contains(&u.as_str()) {
+            return Err(ApiError::invalid_field("urgency", "urgency must be 特急, 紧急 or 一般"));
+        }
+        decision.urgency = Some(u);
+    }
+    let actor = format!("{} ({})", staff.name, staff.role);
+    let case = app.store.decide_triage(&number, &decision, &actor, Utc::now()).await.map_err(case_not_found(&number))?;
+    Ok(Json(detail(&app, case).await?))
+}
+

@@ -1,0 +1,373 @@
+//! Cases, triage suggestions, staff decisions and the corrections log.
+
+use chrono::{DateTime, Datelike, Utc};
+use sqlx::AssertSqlSafe;
+
+use super::{dispatch, Store, StoreError};
+use crate::cases::CaseNumber;
+
+/// What triage suggested for a case, with the model that suggested it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageSuggestion {
+    pub category: String,
+    pub department: String,
+    pub confidence: f64,
+    pub uncertain: bool,
+    pub key_terms: Vec<String>,
+    pub request_type: Option<String>,
+    pub urgency: Option<String>,
+    pub model_version: String,
+}
+
+/// A case to insert.
+#[derive(Debug, Clone)]
+pub struct NewCaseRecord {
+    pub tracking_digest: String,
+    /// Identity in the source system for imports (`None` for messages received here); a second
+    /// import of the same record is skipped.
+    pub external_id: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub channel: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub location: Option<String>,
+    pub publish_consent: bool,
+    pub status: String,
+    pub received_at: DateTime<Utc>,
+    /// The year the case number counts in (local calendar year of receipt).
+    pub year: i32,
+    pub suggestion: Option<TriageSuggestion>,
+    pub reply_text: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+}
+
+/// A stored case, as read back.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRecord {
+    pub id: i64,
+    pub case_number: String,
+    pub external_id: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub channel: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub location: Option<String>,
+    pub publish_consent: bool,
+    pub status: String,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub suggested_category: Option<String>,
+    pub suggested_department: Option<String>,
+    pub suggested_confidence: Option<f64>,
+    pub suggested_uncertain: Option<bool>,
+    pub suggested_key_terms: Option<String>,
+    pub suggested_type: Option<String>,
+    pub suggested_urgency: Option<String>,
+    pub model_version: Option<String>,
+    pub category: Option<String>,
+    pub department: Option<String>,
+    pub request_type: Option<String>,
+    pub urgency: Option<String>,
+    pub confirmed: bool,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub reply_text: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+}
+
+const CASE_COLUMNS: &str = "id, case_number, external_id, title, body, channel, contact_name, contact_phone, contact_email, \
+     location, publish_consent, status, received_at, updated_at, suggested_category, suggested_department, \
+     suggested_confidence, suggested_uncertain, suggested_key_terms, suggested_type, suggested_urgency, model_version, \
+     category, department, request_type, urgency, confirmed, confirmed_by, confirmed_at, reply_text, replied_at";
+
+/// One entry of the corrections log: a member of staff confirmed or changed a suggested value.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct CorrectionRecord {
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    /// `confirm` (kept the suggestion) or `override` (changed it).
+    pub kind: String,
+    pub actor: String,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// Staff's decision on triage. `None` fields keep the current (or suggested) value, which is then
+/// recorded as confirmed.
+#[derive(Debug, Clone, Default)]
+pub struct TriageDecision {
+    pub category: Option<String>,
+    pub department: Option<String>,
+    pub request_type: Option<String>,
+    pub urgency: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Queue filters; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<String>,
+    pub department: Option<String>,
+    pub confirmed: Option<bool>,
+    pub urgency: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// Result of an insert: the new case, or the existing one with the same external id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoredCase {
+    Created(CaseNumber),
+    Duplicate(String),
+}
+
+enum Param {
+    Text(String),
+    Bool(bool),
+}
+
+impl Store {
+    /// Inserts a case with its number in one transaction: the case exists, numbered, with its
+    /// suggestion, or not at all.
+    pub async fn insert_case(&self, rec: &NewCaseRecord) -> Result<StoredCase, StoreError> {
+        let s = rec.suggestion.as_ref();
+        let key_terms = s.map(|s| serde_json::to_string(&s.key_terms).expect("strings serialise"));
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if let Some(ext) = &rec.external_id {
+                let existing: Option<(String,)> = sqlx::query_as("SELECT case_number FROM cases WHERE external_id = $1")
+                    .bind(ext)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some((number,)) = existing {
+                    tx.rollback().await?;
+                    return Ok(StoredCase::Duplicate(number));
+                }
+            }
+            let (seq,): (i64,) = sqlx::query_as(
+                "INSERT INTO case_counters (year, last) VALUES ($1, 1) \
+                 ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
+            )
+            .bind(rec.year)
+            .fetch_one(&mut *tx)
+            .await?;
+            let number = CaseNumber::new(rec.year, seq);
+            sqlx::query(
+                "INSERT INTO cases (case_number, tracking_digest, external_id, title, body, channel, contact_name, \
+                 contact_phone, contact_email, location, publish_consent, status, received_at, updated_at, \
+                 suggested_category, suggested_department, suggested_confidence, suggested_uncertain, suggested_key_terms, \
+                 suggested_type, suggested_urgency, model_version, reply_text, replied_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)",
+            )
+            .bind(number.as_str())
+            .bind(&rec.tracking_digest)
+            .bind(&rec.external_id)
+            .bind(&rec.title)
+            .bind(&rec.body)
+            .bind(&rec.channel)
+            .bind(&rec.contact_name)
+            .bind(&rec.contact_phone)
+            .bind(&rec.contact_email)
+            .bind(&rec.location)
+            .bind(rec.publish_consent)
+            .bind(&rec.status)
+            .bind(rec.received_at)
+            .bind(s.map(|s| s.category.clone()))
+            .bind(s.map(|s| s.department.clone()))
+            .bind(s.map(|s| s.confidence))
+            .bind(s.map(|s| s.uncertain))
+            .bind(&key_terms)
+            .bind(s.and_then(|s| s.request_type.clone()))
+            .bind(s.and_then(|s| s.urgency.clone()))
+            .bind(s.map(|s| s.model_version.clone()))
+            .bind(&rec.reply_text)
+            .bind(rec.replied_at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(StoredCase::Created(number))
+        })
+    }
+
+    pub async fn case_by_number(&self, number: &CaseNumber) -> Result<CaseRecord, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE case_number = $1");
+        dispatch!(self, pool => {
+            sqlx::query_as::<_, CaseRecord>(AssertSqlSafe(sql)).bind(number.as_str()).fetch_optional(pool).await?
+        })
+        .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn case_by_tracking_digest(&self, digest: &str) -> Result<CaseRecord, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE tracking_digest = $1");
+        dispatch!(self, pool => {
+            sqlx::query_as::<_, CaseRecord>(AssertSqlSafe(sql)).bind(digest).fetch_optional(pool).await?
+        })
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// The staff queue: newest first, filtered, paged (`page` from 1).
+    pub async fn list_cases(&self, filter: &CaseFilter, page: u32, per_page: u32) -> Result<Page<CaseRecord>, StoreError> {
+        let mut clauses = Vec::new();
+        let mut params = Vec::new();
+        let mut add = |clause: &str, p: Param| {
+            params.push(p);
+            clauses.push(clause.replace('?', &format!("${}", params.len())));
+        };
+        if let Some(s) = &filter.status {
+            add("status = ?", Param::Text(s.clone()));
+        }
+        if let Some(d) = &filter.department {
+            // Before confirmation the suggestion is what routes the case.
+            add("COALESCE(department, suggested_department) = ?", Param::Text(d.clone()));
+        }
+        if let Some(c) = filter.confirmed {
+            add("confirmed = ?", Param::Bool(c));
+        }
+        if let Some(u) = &filter.urgency {
+            add("COALESCE(urgency, suggested_urgency) = ?", Param::Text(u.clone()));
+        }
+        let where_sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let count_sql = format!("SELECT COUNT(*) FROM cases{where_sql}");
+        let n = params.len();
+        let list_sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases{where_sql} ORDER BY received_at DESC, id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
+        dispatch!(self, pool => {
+            let mut count = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(count_sql));
+            let mut list = sqlx::query_as::<_, CaseRecord>(AssertSqlSafe(list_sql));
+            for p in &params {
+                match p {
+                    Param::Text(s) => { count = count.bind(s.clone()); list = list.bind(s.clone()); }
+                    Param::Bool(b) => { count = count.bind(*b); list = list.bind(*b); }
+                }
+            }
+            let (total,) = count.fetch_one(pool).await?;
+            let items = list.bind(i64::from(per_page)).bind(offset).fetch_all(pool).await?;
+            Ok(Page { items, total })
+        })
+    }
+
+    /// Applies staff's triage decision and logs each field as confirmed or overridden, in one
+    /// transaction. The row is locked (PostgreSQL `FOR UPDATE`; SQLite serialises writers) so two
+    /// concurrent decisions cannot log against the same old value.
+    pub async fn decide_triage(
+        &self,
+        number: &CaseNumber,
+        decision: &TriageDecision,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CaseRecord, StoreError> {
+        let lock = match self.backend {
+            super::Backend::Postgres(_) => " FOR UPDATE",
+            super::Backend::Sqlite(_) => "",
+        };
+        let select = format!("SELECT {CASE_COLUMNS} FROM cases WHERE case_number = $1{lock}");
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let current = sqlx::query_as::<_, CaseRecord>(AssertSqlSafe(select))
+                .bind(number.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let fields: [(&str, Option<String>, Option<String>, &Option<String>); 4] = [
+                ("category", current.category.clone(), current.suggested_category.clone(), &decision.category),
+                ("department", current.department.clone(), current.suggested_department.clone(), &decision.department),
+                ("request_type", current.request_type.clone(), current.suggested_type.clone(), &decision.request_type),
+                ("urgency", current.urgency.clone(), current.suggested_urgency.clone(), &decision.urgency),
+            ];
+            let mut new_values = Vec::with_capacity(4);
+            for (field, confirmed_value, suggested, wanted) in fields {
+                let old = confirmed_value.or(suggested);
+                let new = wanted.clone().or_else(|| old.clone());
+                if old.is_none() && new.is_none() {
+                    new_values.push(None);
+                    continue;
+                }
+                let kind = if old == new { "confirm" } else { "override" };
+                sqlx::query(
+                    "INSERT INTO corrections (case_id, field, old_value, new_value, kind, actor, note, at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(current.id)
+                .bind(field)
+                .bind(&old)
+                .bind(&new)
+                .bind(kind)
+                .bind(actor)
+                .bind(&decision.note)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                new_values.push(new);
+            }
+            sqlx::query(
+                "UPDATE cases SET category = $1, department = $2, request_type = $3, urgency = $4, confirmed = $5, \
+                 confirmed_by = $6, confirmed_at = $7, updated_at = $7 WHERE id = $8",
+            )
+            .bind(&new_values[0])
+            .bind(&new_values[1])
+            .bind(&new_values[2])
+            .bind(&new_values[3])
+            .bind(true)
+            .bind(actor)
+            .bind(now)
+            .bind(current.id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        self.case_by_number(number).await
+    }
+
+    pub async fn corrections(&self, case_id: i64) -> Result<Vec<CorrectionRecord>, StoreError> {
+        dispatch!(self, pool => Ok(sqlx::query_as::<_, CorrectionRecord>(
+            "SELECT field, old_value, new_value, kind, actor, note, at FROM corrections WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(case_id)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// Staff-confirmed categories with their messages, for retraining (`train --with-corrections`).
+    pub async fn confirmed_categories(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        dispatch!(self, pool => Ok(sqlx::query_as::<_, (String, String, String)>(
+            "SELECT title, body, category FROM cases WHERE confirmed = $1 AND category IS NOT NULL ORDER BY id",
+        )
+        .bind(true)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// Case counts per status, for the queue-size metrics.
+    pub async fn count_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        dispatch!(self, pool => Ok(sqlx::query_as::<_, (String, i64)>("SELECT status, COUNT(*) FROM cases GROUP BY status")
+            .fetch_all(pool)
+            .await?))
+    }
+
+    pub async fn count_cases(&self) -> Result<i64, StoreError> {
+        dispatch!(self, pool => {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cases").fetch_one(pool).await?;
+            Ok(n)
+        })
+    }
+}
+
+/// The case-number year of a receipt time: the calendar year in China Standard Time (UTC+8), so
+/// a message sent at 07:00 on 1 January local time counts in the new year.
+pub fn case_year(received_at: DateTime<Utc>) -> i32 {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    received_at.with_timezone(&offset).year()
+}

@@ -1,0 +1,146 @@
+//! Spawning the application for a test, and running one test body against each database.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use wenzheng::classify::Triage;
+use wenzheng::config::{FileConfig, Overrides, Settings};
+use wenzheng::startup::Application;
+
+pub fn repo_path(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// The model is loaded once for the whole test binary: every test app shares it, as the
+/// instances of a deployment would each load the same file.
+pub fn triage() -> Arc<Triage> {
+    static TRIAGE: OnceLock<Arc<Triage>> = OnceLock::new();
+    TRIAGE
+        .get_or_init(|| Arc::new(Triage::load(&repo_path("models/department.wzm"), &repo_path("models/departments.toml")).expect("model loads")))
+        .clone()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: wenzheng::http::AppState,
+    pub token: String,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh PostgreSQL database for one test, or `None` (with a note) when PostgreSQL tests are off.
+async fn fresh_postgres_url() -> Option<String> {
+    let base = std::env::var("WENZHENG_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("randomness");
+    let name = format!("wz_test_{}", hex::encode(bytes));
+    let (admin, _) = base.rsplit_once('/').expect("URL ends in /DATABASE");
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base).await.expect("PostgreSQL reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create database");
+    Some(format!("{admin}/{name}"))
+}
+
+pub fn postgres_enabled() -> bool {
+    let on = std::env::var("WENZHENG_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty());
+    if !on {
+        static NOTE: OnceLock<()> = OnceLock::new();
+        NOTE.get_or_init(|| eprintln!("NOTE: PostgreSQL tests SKIPPED (set WENZHENG_TEST_DATABASE_URL=postgres://…/test to run them)"));
+    }
+    on
+}
+
+pub async fn spawn_app(db: Db) -> TestApp {
+    wenzheng::telemetry::init_logging(false);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = match db {
+        Db::Sqlite => None,
+        Db::Postgres => Some(fresh_postgres_url().await.expect("PostgreSQL tests enabled")),
+    };
+    let settings = Settings::resolve(
+        FileConfig::default(),
+        Overrides {
+            bind: Some("127.0.0.1:0".into()),
+            data_dir: Some(dir.path().to_path_buf()),
+            database_url,
+            no_demo_data: true,
+            ..Default::default()
+        },
+    )
+    .expect("settings");
+    let app = Application::build(&settings, Some(triage())).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    let token = "wz_test_token_for_dispatcher".to_string();
+    state
+        .store
+        .add_staff_token("测试调度员", "dispatcher", &wenzheng::http::token_digest(&token), chrono::Utc::now())
+        .await
+        .expect("token stored");
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), state, token, _dir: dir }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn staff_get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).bearer_auth(&self.token).send().await.expect("request sent")
+    }
+
+    pub async fn staff_post(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).bearer_auth(&self.token).json(body).send().await.expect("request sent")
+    }
+
+    /// Submits a valid message and returns the receipt JSON.
+    pub async fn submit(&self, title: &str, body: &str) -> serde_json::Value {
+        let r = self
+            .post_json(
+                "/api/v1/messages",
+                &serde_json::json!({
+                    "title": title, "body": body, "channel": "web",
+                    "contact": {"name": "张三", "phone": "13812345678"}, "publish_consent": true
+                }),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        r.json().await.expect("receipt JSON")
+    }
+}
+
+/// Declares one `#[tokio::test]` per database for an `async fn(TestApp)` test body.
+#[macro_export]
+macro_rules! db_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Db::Sqlite).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if !$crate::helpers::postgres_enabled() {
+                        return;
+                    }
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Db::Postgres).await).await;
+                }
+            )*
+        }
+    };
+}
