@@ -136,7 +136,15 @@ pub fn remove_near_duplicates<T>(
 
 /// The department task: labelled tokenized messages (附件2) for training and the dev split, the raw
 /// labelled sample as a second held-out set, the unlabelled pools for optional self-training.
-pub fn department_data(dir: &Path, segmenter: &Segmenter, self_train: bool) -> Result<TaskData, DataError> {
+///
+/// `corrections` are staff-confirmed (text, category) pairs from the case database; they join the
+/// training split (never the evaluation sets), minus near-duplicates of evaluation messages.
+pub fn department_data(
+    dir: &Path,
+    segmenter: &Segmenter,
+    self_train: bool,
+    corrections: &[(String, String)],
+) -> Result<TaskData, DataError> {
     let tokenized = dir.join("tipdm2020/messages_labeled_tokenized.csv");
     let raw = dir.join("tipdm2020/messages_labeled_raw_sample.csv");
     let pools = [dir.join("tipdm2020/messages_unlabeled_test.csv"), dir.join("tipdm2020/messages_hot_unlabeled.csv")];
@@ -189,6 +197,21 @@ pub fn department_data(dir: &Path, segmenter: &Segmenter, self_train: bool) -> R
             Some(&label) => raw_examples.push(Example { words, label }),
             None => notes.push(format!("raw sample line {}: unknown label {}", r.line, r.label)),
         }
+    }
+    if !corrections.is_empty() {
+        let protected: Vec<Vec<String>> = raw_examples.iter().chain(&dev).map(|e| e.words.clone()).collect();
+        let mut extra: Vec<Example> = corrections
+            .iter()
+            .filter_map(|(text, label)| Some(Example { words: segmenter.words(text), label: *index.get(label.as_str())? }))
+            .filter(|e| !e.words.is_empty())
+            .collect();
+        let unknown = corrections.len() - extra.len();
+        let removed = remove_near_duplicates(&mut extra, |e| &e.words, &protected, 0.5);
+        notes.push(format!(
+            "staff corrections: {} added to training ({removed} near-duplicates of held-out data and {unknown} with unknown labels or no words left out)",
+            extra.len()
+        ));
+        train.extend(extra);
     }
     let mut unlabelled = Vec::new();
     if self_train {

@@ -20,6 +20,9 @@ pub struct TrainArgs {
     /// Add pseudo-labelled messages from the unlabelled pools (self-training).
     #[arg(long)]
     pub self_train: bool,
+    /// Also learn from staff-confirmed categories in this case database (sqlite:PATH or postgres://…).
+    #[arg(long, value_name = "DATABASE_URL")]
+    pub with_corrections: Option<String>,
     /// Training epochs.
     #[arg(long, default_value_t = 20)]
     pub epochs: usize,
@@ -34,8 +37,22 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar.set_message("loading the segmenter");
     let segmenter = Segmenter::new();
+    let corrections = match &args.with_corrections {
+        None => Vec::new(),
+        Some(url) => {
+            bar.set_message(format!("reading staff corrections from {url}"));
+            let url = if url.contains("://") || url.starts_with("sqlite:") { url.clone() } else { format!("sqlite:{url}") };
+            let rows = tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+                let store = crate::store::Store::connect(&url).await.context("opening the case database")?;
+                let rows = store.confirmed_categories().await?;
+                store.close().await;
+                anyhow::Ok(rows)
+            })?;
+            rows.into_iter().map(|(title, body, label)| (crate::classify::data::message_text(&title, &body), label)).collect()
+        }
+    };
     bar.set_message(format!("reading {}", args.data.display()));
-    let data = training::department_data(&args.data, &segmenter, args.self_train).context("reading training data")?;
+    let data = training::department_data(&args.data, &segmenter, args.self_train, &corrections).context("reading training data")?;
     let mut opts = FitOptions::default();
     opts.train.epochs = args.epochs;
     opts.train.l2 = args.l2;
