@@ -138,7 +138,65 @@ pub fn truncate_chars(s: &str, max: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::truncate_chars;
+    use super::*;
+    use crate::classify::model_file::FORMAT_VERSION;
+
+    /// Every committed model must load with this build: a saved format is a promise.
+    #[test]
+    fn every_committed_model_loads_and_predicts() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let segmenter = Segmenter::new();
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "wzm") {
+                let c = Classifier::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert_eq!(c.header.format_version, FORMAT_VERSION);
+                assert!(c.header.dev_metrics.contains_key("dev_split"), "{} has no dev metrics", path.display());
+                assert_eq!(c.header.training_data_sha256.len(), 64);
+                let p = c.predict(&segmenter, "请问A市住房公积金贷款额度是多少?");
+                assert!(c.labels().contains(&p.label));
+                assert!((p.top3.iter().map(|l| l.probability).sum::<f32>() - 1.0).abs() < 0.5);
+                seen += 1;
+            }
+        }
+        assert!(seen >= 1, "no committed model found");
+    }
+
+    #[test]
+    fn shipped_department_model_routes_obvious_messages() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/department.wzm");
+        let c = Classifier::load(&path).unwrap();
+        let s = Segmenter::new();
+        for (text, label) in [
+            ("小区物业违规收取停车费,业主多次反映无果", "城乡建设"),
+            ("公司拖欠农民工工资半年,要求人社局督促支付", "劳动和社会保障"),
+            ("学校强制学生购买教辅资料,违规补课收费", "教育文体"),
+            ("化工厂夜间偷排污水,河水发黑发臭", "环境保护"),
+            ("医院乱收费,看病贵,医生态度恶劣", "卫生计生"),
+            ("出租车司机拒载还绕路,网约车也乱收费", "交通运输"),
+        ] {
+            assert_eq!(c.predict(&s, text).label, label, "{text}");
+        }
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/department.wzm");
+        let c = Classifier::load(&path).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("m.wzm");
+        c.save(&copy).unwrap();
+        let d = Classifier::load(&copy).unwrap();
+        assert_eq!(d.model, c.model);
+        assert_eq!(d.vectorizer.terms, c.vectorizer.terms);
+        let mut bytes = std::fs::read(&copy).unwrap();
+        bytes.truncate(bytes.len() - 3);
+        std::fs::write(&copy, &bytes).unwrap();
+        assert!(matches!(Classifier::load(&copy), Err(ModelFileError::BadBody(_))));
+        std::fs::write(&copy, b"not a model").unwrap();
+        assert!(matches!(Classifier::load(&copy), Err(ModelFileError::BadMagic) | Err(ModelFileError::BadBody(_))));
+    }
 
     #[test]
     fn truncates_on_char_boundaries() {

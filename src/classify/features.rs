@@ -22,7 +22,7 @@ pub struct FeatureConfig {
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig { word_bigrams: true, char_ngram_min: 2, char_ngram_max: 3, min_df: 2, max_features: 400_000 }
+        FeatureConfig { word_bigrams: true, char_ngram_min: 2, char_ngram_max: 3, min_df: 2, max_features: 150_000 }
     }
 }
 

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::classifier::Classifier;
 use super::data::{self, DataError, Table};
 use super::features::{FeatureConfig, SparseVector, Vectorizer};
-use super::linear::{self, TrainOptions};
+use super::linear::{self, LinearModel, TrainOptions};
 use super::metrics::Evaluation;
 use super::model_file::{ModelHeader, FORMAT_VERSION};
 use crate::text::Segmenter;
@@ -43,8 +43,35 @@ pub struct TaskData {
     pub notes: Vec<String>,
 }
 
+/// The learning algorithm. `Svm` is the default: on the held-out raw messages it beat softmax
+/// regression by about three points of macro-F1 (docs/classifier.md has the measurements).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Algorithm {
+    /// One-vs-rest L2-loss linear SVMs (dual coordinate descent), calibrated by temperature.
+    Svm { c: f32 },
+    /// Multinomial logistic regression by SGD.
+    Softmax,
+    /// linfa's dense `MultiLogisticRegression` on a vocabulary capped to `max_features` (the
+    /// densified matrix must fit in memory): kept as the measured baseline for the choice above.
+    LinfaLogistic { max_features: usize },
+}
+
+impl Algorithm {
+    fn describe(&self) -> String {
+        let features = "word 1-2grams + char 2-3grams over content words, sublinear TF-IDF";
+        match self {
+            Algorithm::Svm { c } => format!("one-vs-rest L2-loss linear SVM (C={c}), temperature-calibrated; {features}"),
+            Algorithm::Softmax => format!("sparse softmax regression (SGD); {features}"),
+            Algorithm::LinfaLogistic { max_features } => {
+                format!("linfa MultiLogisticRegression, dense, top {max_features} features by document frequency; {features}")
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct FitOptions {
+    pub algorithm: Algorithm,
     pub train: TrainOptions,
     /// Accuracy that predictions at or above the uncertainty threshold must reach on the dev split.
     pub target_precision: f64,
@@ -55,7 +82,7 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions { train: TrainOptions::default(), target_precision: 0.95, self_train_confidence: None, self_train_weight: 0.5 }
+        FitOptions { algorithm: Algorithm::Svm { c: 3.0 }, train: TrainOptions::default(), target_precision: 0.95, self_train_confidence: None, self_train_weight: 0.5 }
     }
 }
 
@@ -271,19 +298,31 @@ pub fn choose_uncertain_threshold(confidences: &[(f32, bool)], target: f64) -> f
 pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)) -> Classifier {
     progress(Progress::Stage("fitting vocabulary"));
     let train_words: Vec<Vec<String>> = data.train.iter().map(|e| e.words.clone()).collect();
-    let vectorizer = Vectorizer::fit(&train_words, FeatureConfig::default());
+    let mut config = FeatureConfig::default();
+    if let Algorithm::LinfaLogistic { max_features } = opts.algorithm {
+        config.max_features = max_features;
+    }
+    let vectorizer = Vectorizer::fit(&train_words, config);
     let k = data.labels.len();
     let mut xs: Vec<SparseVector> = train_words.iter().map(|w| vectorizer.transform(w)).collect();
     let mut ys: Vec<usize> = data.train.iter().map(|e| e.label).collect();
-    let epochs = opts.train.epochs * if opts.self_train_confidence.is_some() { 2 } else { 1 };
+    let rounds = if opts.self_train_confidence.is_some() { 2 } else { 1 };
     let mut done = 0;
+    let mut train_once = |xs: &[SparseVector], ys: &[usize], weights: Option<&[f32]>, progress: &mut dyn FnMut(Progress)| match opts.algorithm {
+        Algorithm::Svm { c } => linear::train_svm(xs, ys, vectorizer.len(), k, c, 1000, opts.train.seed, |_| {
+            done += 1;
+            progress(Progress::Epoch { done, total: k * rounds });
+        }),
+        Algorithm::Softmax => linear::train(xs, ys, weights, vectorizer.len(), k, opts.train, |_| {
+            done += 1;
+            progress(Progress::Epoch { done, total: opts.train.epochs * rounds });
+        }),
+        Algorithm::LinfaLogistic { .. } => train_linfa_dense(xs, ys, vectorizer.len(), k),
+    };
     progress(Progress::Stage("training"));
-    let mut model = linear::train(&xs, &ys, None, vectorizer.len(), k, opts.train, |_| {
-        done += 1;
-        progress(Progress::Epoch { done, total: epochs });
-    });
+    let mut model = train_once(&xs, &ys, None, &mut progress);
     let mut notes = data.notes.clone();
-    let mut algorithm = "sparse softmax regression (SGD), word 1-2grams + char 2-3grams, sublinear TF-IDF".to_string();
+    let mut algorithm = opts.algorithm.describe();
     if let Some(min_conf) = opts.self_train_confidence {
         let tmp = Classifier { version: String::new(), header: header(data, 1.0, 0.0, &algorithm, notes.clone()), vectorizer: vectorizer.clone(), model: model.clone() };
         let mut weights = vec![1.0f32; xs.len()];
@@ -300,10 +339,7 @@ pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)
         }
         notes.push(format!("self-training added {added} pseudo-labelled messages (confidence ≥ {min_conf}, weight {})", opts.self_train_weight));
         algorithm.push_str(" + self-training");
-        model = linear::train(&xs, &ys, Some(&weights), vectorizer.len(), k, opts.train, |_| {
-            done += 1;
-            progress(Progress::Epoch { done, total: epochs });
-        });
+        model = train_once(&xs, &ys, Some(&weights), &mut progress);
     }
     progress(Progress::Stage("calibrating on the dev split"));
     let dev_logits: Vec<Vec<f32>> = data.dev.iter().map(|e| model.logits(&vectorizer.transform(&e.words))).collect();
@@ -326,7 +362,9 @@ pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)
         100.0 * covered as f64 / confidences.len().max(1) as f64,
         opts.target_precision
     ));
-    let mut classifier = Classifier { version: format!("{}@unsaved", data.task), header: header(data, temperature, threshold, &algorithm, notes), vectorizer, model };
+    let mut header = header(data, temperature, threshold, &algorithm, notes);
+    header.feature_config = vectorizer.config.clone();
+    let mut classifier = Classifier { version: format!("{}@unsaved", data.task), header, vectorizer, model };
     progress(Progress::Stage("evaluating"));
     let mut metrics = BTreeMap::new();
     metrics.insert("dev_split".to_string(), evaluate(&classifier, &data.dev));
@@ -335,6 +373,29 @@ pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)
     }
     classifier.header.dev_metrics = metrics;
     classifier
+}
+
+/// linfa's multinomial logistic regression on the densified feature matrix (f64, as linfa needs).
+fn train_linfa_dense(xs: &[SparseVector], ys: &[usize], n_features: usize, k: usize) -> LinearModel {
+    use linfa::prelude::*;
+    use linfa_logistic::MultiLogisticRegression;
+    let mut dense = ndarray::Array2::<f64>::zeros((xs.len(), n_features));
+    for (row, x) in xs.iter().enumerate() {
+        for (&f, &v) in x.indices.iter().zip(&x.values) {
+            dense[[row, f as usize]] = f64::from(v);
+        }
+    }
+    let targets = ndarray::Array1::from_vec(ys.to_vec());
+    let dataset = Dataset::new(dense, targets);
+    let fitted = MultiLogisticRegression::default().max_iterations(100).fit(&dataset).expect("linfa logistic regression fits");
+    let mut model = LinearModel::zeros(n_features, k);
+    for (col, &class) in fitted.classes().iter().enumerate() {
+        for f in 0..n_features {
+            model.weights[f * k + class] = fitted.params()[[f, col]] as f32;
+        }
+        model.bias[class] = fitted.intercept()[col] as f32;
+    }
+    model
 }
 
 fn header(data: &TaskData, temperature: f32, threshold: f32, algorithm: &str, notes: Vec<String>) -> ModelHeader {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::classify::training::{self, FitOptions, Progress};
+use crate::classify::training::{self, Algorithm, FitOptions, Progress};
 use crate::text::Segmenter;
 
 #[derive(clap::Args, Debug)]
@@ -23,11 +23,20 @@ pub struct TrainArgs {
     /// Also learn from staff-confirmed categories in this case database (sqlite:PATH or postgres://…).
     #[arg(long, value_name = "DATABASE_URL")]
     pub with_corrections: Option<String>,
-    /// Training epochs.
+    /// Learning algorithm: svm (default), softmax, or linfa-logistic (dense baseline, capped vocabulary).
+    #[arg(long, default_value = "svm")]
+    pub algorithm: String,
+    /// SVM regularisation constant C.
+    #[arg(long, default_value_t = 3.0)]
+    pub c: f32,
+    /// Vocabulary cap for linfa-logistic (the dense matrix is examples × features × 8 bytes).
+    #[arg(long, default_value_t = 5000)]
+    pub max_features: usize,
+    /// Training epochs (softmax).
     #[arg(long, default_value_t = 20)]
     pub epochs: usize,
-    /// L2 regularisation strength.
-    #[arg(long, default_value_t = 2e-5)]
+    /// L2 regularisation strength (softmax).
+    #[arg(long, default_value_t = 1e-6)]
     pub l2: f32,
 }
 
@@ -54,19 +63,34 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     bar.set_message(format!("reading {}", args.data.display()));
     let data = training::department_data(&args.data, &segmenter, args.self_train, &corrections).context("reading training data")?;
     let mut opts = FitOptions::default();
+    opts.algorithm = match args.algorithm.as_str() {
+        "svm" => Algorithm::Svm { c: args.c },
+        "softmax" => Algorithm::Softmax,
+        "linfa-logistic" => Algorithm::LinfaLogistic { max_features: args.max_features },
+        other => anyhow::bail!("--algorithm {other:?}: expected svm, softmax or linfa-logistic"),
+    };
+    anyhow::ensure!(args.c > 0.0, "--c must be positive");
     opts.train.epochs = args.epochs;
     opts.train.l2 = args.l2;
     if args.self_train {
         opts.self_train_confidence = Some(0.9);
     }
+    let started = std::time::Instant::now();
     let classifier = training::fit(&data, opts, |p| match p {
         Progress::Stage(s) => bar.set_message(s.to_string()),
-        Progress::Epoch { done, total } => bar.set_message(format!("training: epoch {done}/{total}")),
+        Progress::Epoch { done, total } => bar.set_message(format!("training: step {done}/{total}")),
     });
     bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
     classifier.save(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
     let h = &classifier.header;
-    println!("trained {} model on {} messages ({} features)", h.task, h.training_examples, classifier.vectorizer.len());
+    println!(
+        "trained {} model on {} messages ({} features) in {seconds:.1} s: {}",
+        h.task,
+        h.training_examples,
+        classifier.vectorizer.len(),
+        h.algorithm
+    );
     for n in &h.notes {
         println!("  {n}");
     }

@@ -53,7 +53,7 @@ async fn queue_filters_and_pages(app: TestApp) {
 }
 
 async fn decisions_are_logged_with_old_and_new_values(app: TestApp) {
-    let receipt = app.submit("公交车不按站停靠", "A市12路公交车经常不按站停靠,司机态度恶劣。").await;
+    let receipt = app.submit("出租车拒载", "A市出租车司机经常拒载绕路,态度恶劣。").await;
     let number = receipt["case_number"].as_str().unwrap();
     let case: Value = app.staff_get(&format!("/api/v1/cases/{number}")).await.json().await.unwrap();
     assert_eq!(case["contact"]["phone"], "13812345678");
