@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use sqlx::AssertSqlSafe;
 
-use super::{dispatch, Store, StoreError};
+use super::{dispatch, Backend, Store, StoreError};
 use crate::cases::CaseNumber;
 
 /// What triage suggested for a case, with the model that suggested it.
@@ -130,27 +130,65 @@ pub enum StoredCase {
     Duplicate(String),
 }
 
-enum Param {
-    Text(String),
-    Bool(bool),
+/// One case waiting for the writer task.
+pub(crate) struct InsertJob {
+    rec: NewCaseRecord,
+    reply: tokio::sync::oneshot::Sender<Result<StoredCase, StoreError>>,
 }
 
-impl Store {
-    /// Inserts a case with its number in one transaction: the case exists, numbered, with its
-    /// suggestion, or not at all.
-    pub async fn insert_case(&self, rec: &NewCaseRecord) -> Result<StoredCase, StoreError> {
-        let s = rec.suggestion.as_ref();
-        let key_terms = s.map(|s| serde_json::to_string(&s.key_terms).expect("strings serialise"));
-        dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
+/// Most cases committed in one transaction.
+const MAX_BATCH: usize = 64;
+
+/// The writer task: takes every insert waiting in the queue (up to [`MAX_BATCH`]), commits them in
+/// one transaction, then answers each. If the batch fails, each case is retried alone so that one
+/// bad row fails alone.
+pub(crate) async fn writer_loop(backend: Backend, mut jobs: tokio::sync::mpsc::Receiver<InsertJob>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let recs: Vec<&NewCaseRecord> = batch.iter().map(|j| &j.rec).collect();
+        match insert_batch(&backend, &recs).await {
+            Ok(results) => {
+                for (job, result) in batch.into_iter().zip(results) {
+                    let _ = job.reply.send(Ok(result));
+                }
+            }
+            Err(_) if batch.len() > 1 => {
+                for job in batch {
+                    let result = insert_batch(&backend, &[&job.rec]).await.map(|mut v| v.remove(0));
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(e) => {
+                let _ = batch.pop().expect("one job").reply.send(Err(e));
+            }
+        }
+    }
+}
+
+/// Inserts cases with their numbers in one transaction: all are committed, numbered, with their
+/// suggestions, or none is.
+async fn insert_batch(backend: &Backend, recs: &[&NewCaseRecord]) -> Result<Vec<StoredCase>, StoreError> {
+    let store = Store { backend: backend.clone(), writer: dead_writer() };
+    dispatch!(store, pool => {
+        let mut tx = pool.begin().await?;
+        let mut results = Vec::with_capacity(recs.len());
+        for rec in recs {
+            let s = rec.suggestion.as_ref();
+            let key_terms = s.map(|s| serde_json::to_string(&s.key_terms).expect("strings serialise"));
             if let Some(ext) = &rec.external_id {
                 let existing: Option<(String,)> = sqlx::query_as("SELECT case_number FROM cases WHERE external_id = $1")
                     .bind(ext)
                     .fetch_optional(&mut *tx)
                     .await?;
                 if let Some((number,)) = existing {
-                    tx.rollback().await?;
-                    return Ok(StoredCase::Duplicate(number));
+                    results.push(StoredCase::Duplicate(number));
+                    continue;
                 }
             }
             let (seq,): (i64,) = sqlx::query_as(
@@ -193,9 +231,34 @@ impl Store {
             .bind(rec.replied_at)
             .execute(&mut *tx)
             .await?;
-            tx.commit().await?;
-            Ok(StoredCase::Created(number))
-        })
+            results.push(StoredCase::Created(number));
+        }
+        tx.commit().await?;
+        Ok(results)
+    })
+}
+
+/// A writer handle for internal `Store` values that never insert through the queue.
+fn dead_writer() -> tokio::sync::mpsc::Sender<InsertJob> {
+    tokio::sync::mpsc::channel(1).0
+}
+
+enum Param {
+    Text(String),
+    Bool(bool),
+}
+
+impl Store {
+    /// Inserts a case and returns once it is committed. Inserts from concurrent requests are
+    /// grouped into one transaction by the store's writer task (group commit): one commit (one
+    /// WAL sync) for many cases, and no writers queuing on SQLite's lock.
+    pub async fn insert_case(&self, rec: &NewCaseRecord) -> Result<StoredCase, StoreError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.writer
+            .send(InsertJob { rec: rec.clone(), reply })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     pub async fn case_by_number(&self, number: &CaseNumber) -> Result<CaseRecord, StoreError> {

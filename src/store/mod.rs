@@ -40,6 +40,8 @@ pub enum StoreError {
     Conflict(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("the store is closed")]
+    Closed,
     #[error("database URL {0:?} is not sqlite:… or postgres://…")]
     BadUrl(String),
     #[error("migration {version} failed: {source}")]
@@ -52,33 +54,44 @@ pub(crate) enum Backend {
     Postgres(PgPool),
 }
 
-/// A handle on the database; cheap to clone (pools are shared).
+/// A handle on the database; cheap to clone (pools and the writer queue are shared).
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) backend: Backend,
+    /// Queue of the group-commit writer task (see `cases::writer_loop`).
+    pub(crate) writer: tokio::sync::mpsc::Sender<cases::InsertJob>,
+}
+
+impl std::fmt::Debug for cases::InsertJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InsertJob")
+    }
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `url` — `sqlite:PATH` or `postgres://…` — and
     /// applies pending migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
-            Store { backend: Backend::Postgres(pool) }
+            Backend::Postgres(pool)
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             Self::sqlite(Path::new(path)).await?
         } else {
             return Err(StoreError::BadUrl(url.to_string()));
         };
+        let (writer, jobs) = tokio::sync::mpsc::channel(1024);
+        let store = Store { backend: backend.clone(), writer };
         migrate::run(&store).await?;
+        tokio::spawn(cases::writer_loop(backend, jobs));
         Ok(store)
     }
 
     /// SQLite in WAL mode with `synchronous = NORMAL`: a committed transaction is in the WAL file
     /// before the call returns, so it survives the process being killed (kill -9); only an OS
     /// crash or power loss can lose the last commits. Writes are serialised by SQLite itself.
-    async fn sqlite(path: &Path) -> Result<Store, StoreError> {
+    async fn sqlite(path: &Path) -> Result<Backend, StoreError> {
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -87,7 +100,7 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
-        Ok(Store { backend: Backend::Sqlite(pool) })
+        Ok(Backend::Sqlite(pool))
     }
 
     pub fn backend_name(&self) -> &'static str {

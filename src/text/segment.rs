@@ -119,7 +119,8 @@ impl Segmenter {
                 TokenKind::MaskedNumber => Some(MASKED_NUMBER.to_string()),
                 TokenKind::Place => Some(t.text.to_string()),
                 TokenKind::Word if self.stop_words.contains(t.text) => None,
-                TokenKind::Word => Some(t.text.to_lowercase()),
+                TokenKind::Word if t.text.bytes().any(|b| b.is_ascii_uppercase()) => Some(t.text.to_lowercase()),
+                TokenKind::Word => Some(t.text.to_string()),
             })
             .collect()
     }
