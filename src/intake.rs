@@ -48,8 +48,8 @@ fn suggestion(t: &TriageResult) -> TriageSuggestion {
         confidence: f64::from(t.department.confidence),
         uncertain: t.department.uncertain,
         key_terms: t.department.key_terms.clone(),
-        request_type: None,
-        urgency: None,
+        request_type: t.request_type.as_ref().map(|r| r.label.clone()),
+        urgency: t.urgency.as_ref().map(|u| u.label.clone()),
         model_version: t.model_version.clone(),
     }
 }

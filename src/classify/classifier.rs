@@ -81,6 +81,23 @@ impl Classifier {
         softmax(&self.model.logits(&x), self.header.temperature)
     }
 
+    /// The word list this model expects for a message: its words, preceded by the marked title
+    /// words when the model uses title features.
+    pub fn message_words(&self, segmenter: &Segmenter, title: &str, body: &str) -> Vec<String> {
+        let text = super::data::message_text(title, body);
+        let words = segmenter.words(truncate_chars(&text, MAX_TEXT_CHARS));
+        self.words_for(segmenter, title, words)
+    }
+
+    /// Adds the title words to already segmented message words if this model uses them.
+    pub fn words_for(&self, segmenter: &Segmenter, title: &str, message_words: Vec<String>) -> Vec<String> {
+        if self.header.feature_config.title_words {
+            super::features::with_title(&segmenter.words(truncate_chars(title, 1000)), message_words)
+        } else {
+            message_words
+        }
+    }
+
     /// Predicts from raw text (title and body joined).
     pub fn predict(&self, segmenter: &Segmenter, text: &str) -> Prediction {
         let words = segmenter.words(truncate_chars(text, MAX_TEXT_CHARS));

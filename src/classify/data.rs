@@ -119,6 +119,7 @@ fn csv_error(file: &str, e: csv::Error) -> DataError {
 pub struct LabelledText {
     pub id: String,
     pub line: u64,
+    pub title: String,
     pub text: String,
     pub label: String,
 }
@@ -148,6 +149,7 @@ pub fn read_raw_labelled(path: &Path, label_column: &str) -> Result<Vec<Labelled
         out.push(LabelledText {
             id: if id.is_empty() { format!("line{}", row.line) } else { id.to_string() },
             line: row.line,
+            title: title.trim().to_string(),
             text: message_text(title, body),
             label: label.to_string(),
         });

@@ -18,11 +18,32 @@ pub struct FeatureConfig {
     pub char_ngram_max: usize,
     pub min_df: u32,
     pub max_features: usize,
+    /// Title words as separate features (`t:`), marked with [`TITLE_MARK`] in the word list. The
+    /// department model cannot use them (its training text has no separate title); the request-type
+    /// and urgency models do: "举报…", "建议…", "感谢…" in a title say much about the request.
+    #[serde(default)]
+    pub title_words: bool,
+}
+
+/// Prefix marking a word of the title in a word list (see [`with_title`]).
+pub const TITLE_MARK: char = '\u{1}';
+
+/// The word list a title-aware model sees: the title's words, marked, then all the message's words.
+pub fn with_title(title_words: &[String], message_words: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = title_words.iter().map(|w| format!("{TITLE_MARK}{w}")).collect();
+    out.extend(message_words);
+    out
+}
+
+/// Splits a word list into (title words without their mark, other words).
+fn split_title(words: &[String]) -> (Vec<&str>, &[String]) {
+    let n = words.iter().take_while(|w| w.starts_with(TITLE_MARK)).count();
+    (words[..n].iter().map(|w| &w[TITLE_MARK.len_utf8()..]).collect(), &words[n..])
 }
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig { word_bigrams: true, char_ngram_min: 2, char_ngram_max: 3, min_df: 2, max_features: 150_000 }
+        FeatureConfig { word_bigrams: true, char_ngram_min: 2, char_ngram_max: 3, min_df: 2, max_features: 150_000, title_words: false }
     }
 }
 
@@ -30,6 +51,10 @@ impl Default for FeatureConfig {
 /// `公积金` are different features: `w:` word, `b:` word bigram, `c:` character n-gram.
 pub fn terms(words: &[String], config: &FeatureConfig) -> Vec<String> {
     let mut out = Vec::with_capacity(words.len() * 4);
+    let (title, words) = split_title(words);
+    if config.title_words {
+        out.extend(title.iter().map(|w| format!("t:{w}")));
+    }
     for w in words {
         out.push(format!("w:{w}"));
     }
@@ -56,7 +81,7 @@ pub fn terms(words: &[String], config: &FeatureConfig) -> Vec<String> {
 /// to a member of staff reading "why this department").
 pub fn display_term(term: &str) -> Option<&str> {
     match term.split_at_checked(2) {
-        Some(("w:", rest)) | Some(("b:", rest)) => Some(rest),
+        Some(("w:", rest)) | Some(("b:", rest)) | Some(("t:", rest)) => Some(rest),
         _ => None,
     }
 }
@@ -138,6 +163,12 @@ impl std::hash::Hasher for PassThrough {
 /// Calls `f` with the hash of every feature term of `words`, in the same order and with the same
 /// meaning as [`terms`] (which spells them out; the two must agree, a test checks it).
 fn for_each_term_hash(words: &[String], config: &FeatureConfig, mut f: impl FnMut(u64)) {
+    let (title, words) = split_title(words);
+    if config.title_words {
+        for w in title {
+            f(term_hash(&[b"t:", w.as_bytes()]));
+        }
+    }
     for w in words {
         f(term_hash(&[b"w:", w.as_bytes()]));
     }
@@ -241,8 +272,9 @@ mod tests {
 
     #[test]
     fn hashed_terms_match_spelled_terms() {
-        let w = words("A市 物业 收费 停车费");
-        let config = FeatureConfig::default();
+        let w = with_title(&words("举报 物业"), words("A市 物业 收费 停车费"));
+        let config = FeatureConfig { title_words: true, ..FeatureConfig::default() };
+        assert!(terms(&w, &config).contains(&"t:举报".to_string()));
         let mut hashes = Vec::new();
         for_each_term_hash(&w, &config, |h| hashes.push(h));
         let spelled: Vec<u64> = terms(&w, &config).iter().map(|t| term_hash(&[t.as_bytes()])).collect();

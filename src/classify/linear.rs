@@ -159,16 +159,24 @@ pub fn train_svm(
     n_features: usize,
     n_classes: usize,
     c: f32,
+    balanced: bool,
     iterations: usize,
     seed: u64,
     mut on_class: impl FnMut(usize),
 ) -> LinearModel {
     let n = xs.len();
-    let diag = 0.5 / c;
     let sq_norms: Vec<f32> = xs.iter().map(|x| x.values.iter().map(|v| v * v).sum::<f32>() + 1.0).collect();
     let mut weights = vec![0.0f32; n_features * n_classes];
     let mut bias = vec![0.0f32; n_classes];
     for class in 0..n_classes {
+        // Balanced weighting (LIBLINEAR's -wi): each side of the one-vs-rest problem gets the same
+        // total C, so a class with 6 examples is not simply out-voted by 1,300.
+        let positives = ys.iter().filter(|&&y| y == class).count().max(1) as f32;
+        let (c_pos, c_neg) = if balanced {
+            (c * n as f32 / (2.0 * positives), c * n as f32 / (2.0 * (n as f32 - positives).max(1.0)))
+        } else {
+            (c, c)
+        };
         let mut w = vec![0.0f32; n_features];
         let mut b = 0.0f32;
         let mut alpha = vec![0.0f32; n];
@@ -180,6 +188,7 @@ pub fn train_svm(
             for &i in &order {
                 let x = &xs[i];
                 let y = if ys[i] == class { 1.0f32 } else { -1.0 };
+                let diag = 0.5 / if y > 0.0 { c_pos } else { c_neg };
                 let wx: f32 = x.indices.iter().zip(&x.values).map(|(&f, &v)| w[f as usize] * v).sum::<f32>() + b;
                 let g = y * wx - 1.0 + diag * alpha[i];
                 let pg = if alpha[i] == 0.0 { g.min(0.0) } else { g };
@@ -254,7 +263,7 @@ mod tests {
     fn svm_learns_a_separable_problem() {
         let xs = vec![sv(&[(0, 1.0)]), sv(&[(1, 1.0)]), sv(&[(2, 1.0)]), sv(&[(0, 0.7), (3, 0.7)])];
         let ys = vec![0, 1, 2, 0];
-        let m = train_svm(&xs, &ys, 4, 3, 1.0, 50, 1, |_| {});
+        let m = train_svm(&xs, &ys, 4, 3, 1.0, false, 50, 1, |_| {});
         for (x, &y) in xs.iter().zip(&ys) {
             let l = m.logits(x);
             let argmax = (0..3).max_by(|&a, &b| l[a].total_cmp(&l[b])).unwrap();

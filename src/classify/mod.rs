@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod model_file;
 pub mod training;
 pub mod triage;
+pub mod urgency;
 
 pub use classifier::{Classifier, LabelScore, Prediction};
 pub use departments::DepartmentMap;

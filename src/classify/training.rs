@@ -48,7 +48,7 @@ pub struct TaskData {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Algorithm {
     /// One-vs-rest L2-loss linear SVMs (dual coordinate descent), calibrated by temperature.
-    Svm { c: f32 },
+    Svm { c: f32, balanced: bool },
     /// Multinomial logistic regression by SGD.
     Softmax,
     /// linfa's dense `MultiLogisticRegression` on a vocabulary capped to `max_features` (the
@@ -60,7 +60,10 @@ impl Algorithm {
     fn describe(&self) -> String {
         let features = "word 1-2grams + char 2-3grams over content words, sublinear TF-IDF";
         match self {
-            Algorithm::Svm { c } => format!("one-vs-rest L2-loss linear SVM (C={c}), temperature-calibrated; {features}"),
+            Algorithm::Svm { c, balanced } => format!(
+                "one-vs-rest L2-loss linear SVM (C={c}{}), temperature-calibrated; {features}",
+                if *balanced { ", balanced class weights" } else { "" }
+            ),
             Algorithm::Softmax => format!("sparse softmax regression (SGD); {features}"),
             Algorithm::LinfaLogistic { max_features } => {
                 format!("linfa MultiLogisticRegression, dense, top {max_features} features by document frequency; {features}")
@@ -82,7 +85,7 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions { algorithm: Algorithm::Svm { c: 3.0 }, train: TrainOptions::default(), target_precision: 0.95, self_train_confidence: None, self_train_weight: 0.5 }
+        FitOptions { algorithm: Algorithm::Svm { c: 3.0, balanced: false }, train: TrainOptions::default(), target_precision: 0.95, self_train_confidence: None, self_train_weight: 0.5 }
     }
 }
 
@@ -267,6 +270,82 @@ pub fn department_data(
     })
 }
 
+/// 诉求类型 labels, in the guideline's order.
+pub const REQUEST_TYPES: [&str; 6] = ["咨询", "求助", "投诉", "举报", "建议", "表扬"];
+/// 紧急程度 labels.
+pub const URGENCIES: [&str; 3] = ["一般", "紧急", "特急"];
+
+/// The request-type (`type`) or urgency (`urgency`) task, from the project's own labels
+/// (training-data/labels/type_urgency_{train,dev,test}.csv, split by message id): train on
+/// train, calibrate and choose thresholds on dev, and report test (never trained or tuned on).
+pub fn labelled_task_data(dir: &Path, segmenter: &Segmenter, task: &str) -> Result<TaskData, DataError> {
+    let (column, labels): (&str, Vec<String>) = match task {
+        "type" => ("诉求类型", REQUEST_TYPES.iter().map(|s| s.to_string()).collect()),
+        "urgency" => ("紧急程度", URGENCIES.iter().map(|s| s.to_string()).collect()),
+        other => {
+            return Err(DataError::Io { file: String::new(), message: format!("unknown task {other:?}") });
+        }
+    };
+    let files: Vec<PathBuf> = ["train", "dev", "test"].iter().map(|p| dir.join(format!("labels/type_urgency_{p}.csv"))).collect();
+    let sha256 = sha256_files(&files)?;
+    let index: HashMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+    let mut parts = Vec::new();
+    for f in &files {
+        let rows = data::read_raw_labelled(f, column)?;
+        let mut examples = Vec::with_capacity(rows.len());
+        for r in rows {
+            let label = *index.get(r.label.as_str()).ok_or_else(|| DataError::Line {
+                file: f.display().to_string(),
+                line: r.line,
+                message: format!("{column} {:?} is not one of {}", r.label, labels.join(", ")),
+            })?;
+            // Title-aware features for these tasks (see FeatureConfig::title_words).
+            let words = super::features::with_title(&segmenter.words(&r.title), segmenter.words(&r.text));
+            examples.push(Example { words, label });
+        }
+        parts.push(examples);
+    }
+    let test = parts.pop().expect("three parts");
+    let dev = parts.pop().expect("three parts");
+    let mut train = parts.pop().expect("three parts");
+    let protected: Vec<Vec<String>> = dev.iter().chain(&test).map(|e| e.words.clone()).collect();
+    let removed = remove_near_duplicates(&mut train, |e| &e.words, &protected, 0.5);
+    let notes = vec![format!("removed {removed} training messages that near-duplicate a dev or test message")];
+    Ok(TaskData { task: task.to_string(), labels, train, dev, holdout: vec![("test_split".into(), test)], unlabelled: Vec::new(), sha256, notes })
+}
+
+/// For the urgency task: the urgent-probability threshold that flags ≥ `target_recall` of the
+/// urgent dev messages, written into the model with dev and test recall/precision.
+pub fn set_urgent_threshold(classifier: &mut Classifier, data: &TaskData, target_recall: f64) {
+    let urgent_idx: Vec<usize> = classifier
+        .labels()
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| super::urgency::URGENT_LABELS.contains(&l.as_str()))
+        .map(|(i, _)| i)
+        .collect();
+    let score = |c: &Classifier, e: &Example| -> (f32, bool) {
+        let p = c.probabilities(&e.words);
+        (urgent_idx.iter().map(|&i| p[i]).sum(), urgent_idx.contains(&e.label))
+    };
+    let dev: Vec<(f32, bool)> = data.dev.iter().map(|e| score(classifier, e)).collect();
+    let t = super::urgency::choose_threshold(&dev, target_recall);
+    classifier.header.thresholds.insert("urgent".into(), t);
+    let mut sets: Vec<(&str, &[Example])> = vec![("dev_split", &data.dev)];
+    for (name, ex) in &data.holdout {
+        sets.push((name.as_str(), ex));
+    }
+    for (name, examples) in sets {
+        let flagged: Vec<(bool, bool)> = examples.iter().map(|e| score(classifier, e)).map(|(p, g)| (p >= t, g)).collect();
+        let (r, p) = super::urgency::recall_precision(&flagged);
+        classifier.header.notes.push(format!(
+            "{name}: urgent threshold {t:.3} flags {} of {} messages; recall_urgent={r:.4} precision_urgent={p:.4}",
+            flagged.iter().filter(|f| f.0).count(),
+            flagged.len()
+        ));
+    }
+}
+
 fn argmax(p: &[f32]) -> usize {
     (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(0)
 }
@@ -298,7 +377,7 @@ pub fn choose_uncertain_threshold(confidences: &[(f32, bool)], target: f64) -> f
 pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)) -> Classifier {
     progress(Progress::Stage("fitting vocabulary"));
     let train_words: Vec<Vec<String>> = data.train.iter().map(|e| e.words.clone()).collect();
-    let mut config = FeatureConfig::default();
+    let mut config = FeatureConfig { title_words: data.task != "department", ..FeatureConfig::default() };
     if let Algorithm::LinfaLogistic { max_features } = opts.algorithm {
         config.max_features = max_features;
     }
@@ -309,7 +388,7 @@ pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)
     let rounds = if opts.self_train_confidence.is_some() { 2 } else { 1 };
     let mut done = 0;
     let mut train_once = |xs: &[SparseVector], ys: &[usize], weights: Option<&[f32]>, progress: &mut dyn FnMut(Progress)| match opts.algorithm {
-        Algorithm::Svm { c } => linear::train_svm(xs, ys, vectorizer.len(), k, c, 1000, opts.train.seed, |_| {
+        Algorithm::Svm { c, balanced } => linear::train_svm(xs, ys, vectorizer.len(), k, c, balanced, 1000, opts.train.seed, |_| {
             done += 1;
             progress(Progress::Epoch { done, total: k * rounds });
         }),

@@ -8,8 +8,7 @@ use anyhow::Context;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::classify::{Classifier, DepartmentMap};
-use crate::text::Segmenter;
+use crate::classify::Triage;
 
 #[derive(clap::Args, Debug)]
 pub struct ClassifyArgs {
@@ -32,10 +31,7 @@ struct Input {
 const MAX_LINE_BYTES: usize = 4 << 20;
 
 pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
-    let classifier = Classifier::load(&args.models.model).with_context(|| format!("loading model {}", args.models.model.display()))?;
-    let departments = DepartmentMap::load(&args.models.departments)?;
-    departments.check_covers(classifier.labels())?;
-    let segmenter = Segmenter::new();
+    let triage = Triage::load(&args.models.model, &args.models.departments)?;
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut failed = 0usize;
@@ -49,7 +45,7 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
             break;
         }
         line_no += 1;
-        let result = classify_line(&buf, &classifier, &departments, &segmenter);
+        let result = classify_line(&buf, &triage);
         let value = match result {
             Ok(v) => v,
             Err((id, message)) => {
@@ -73,12 +69,7 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn classify_line(
-    raw: &[u8],
-    classifier: &Classifier,
-    departments: &DepartmentMap,
-    segmenter: &Segmenter,
-) -> Result<Value, (Value, String)> {
+fn classify_line(raw: &[u8], triage: &Triage) -> Result<Value, (Value, String)> {
     if raw.len() > MAX_LINE_BYTES {
         return Err((Value::Null, format!("line is longer than {MAX_LINE_BYTES} bytes")));
     }
@@ -90,14 +81,22 @@ fn classify_line(
     if title.trim().is_empty() && body.trim().is_empty() {
         return Err((input.id, "title and body are both empty".to_string()));
     }
-    let p = classifier.predict(segmenter, &crate::classify::data::message_text(&title, &body));
-    Ok(json!({
+    let t = triage.triage(&title, &body);
+    let d = t.department;
+    let mut out = json!({
         "id": input.id,
-        "label": p.label,
-        "department": departments.department(&p.label),
-        "confidence": (p.confidence * 10000.0).round() / 10000.0,
-        "top3": p.top3,
-        "uncertain": p.uncertain,
-        "key_terms": p.key_terms,
-    }))
+        "label": d.category,
+        "department": d.department,
+        "confidence": (d.confidence * 10000.0).round() / 10000.0,
+        "top3": d.top3,
+        "uncertain": d.uncertain,
+        "key_terms": d.key_terms,
+    });
+    if let Some(r) = t.request_type {
+        out["request_type"] = json!(r);
+    }
+    if let Some(u) = t.urgency {
+        out["urgency"] = json!(u);
+    }
+    Ok(out)
 }

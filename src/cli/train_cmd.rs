@@ -14,9 +14,12 @@ pub struct TrainArgs {
     /// Directory with the training data (see training-data/README.md).
     #[arg(long, default_value = "training-data")]
     pub data: PathBuf,
-    /// Where to write the model.
-    #[arg(long, default_value = super::DEFAULT_MODEL)]
-    pub out: PathBuf,
+    /// Which model: department (一级标签), type (诉求类型) or urgency (紧急程度).
+    #[arg(long, default_value = "department")]
+    pub task: String,
+    /// Where to write the model (default models/<task>.wzm).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Add pseudo-labelled messages from the unlabelled pools (self-training).
     #[arg(long)]
     pub self_train: bool,
@@ -29,6 +32,9 @@ pub struct TrainArgs {
     /// SVM regularisation constant C.
     #[arg(long, default_value_t = 3.0)]
     pub c: f32,
+    /// SVM: weight classes inversely to their frequency.
+    #[arg(long)]
+    pub balanced: bool,
     /// Vocabulary cap for linfa-logistic (the dense matrix is examples × features × 8 bytes).
     #[arg(long, default_value_t = 5000)]
     pub max_features: usize,
@@ -61,10 +67,19 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }
     };
     bar.set_message(format!("reading {}", args.data.display()));
-    let data = training::department_data(&args.data, &segmenter, args.self_train, &corrections).context("reading training data")?;
+    let data = match args.task.as_str() {
+        "department" => training::department_data(&args.data, &segmenter, args.self_train, &corrections),
+        "type" | "urgency" => {
+            anyhow::ensure!(!args.self_train && corrections.is_empty(), "--self-train and --with-corrections apply to the department task only");
+            training::labelled_task_data(&args.data, &segmenter, &args.task)
+        }
+        other => anyhow::bail!("--task {other:?}: expected department, type or urgency"),
+    }
+    .context("reading training data")?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("models/{}.wzm", args.task)));
     let mut opts = FitOptions::default();
     opts.algorithm = match args.algorithm.as_str() {
-        "svm" => Algorithm::Svm { c: args.c },
+        "svm" => Algorithm::Svm { c: args.c, balanced: args.balanced },
         "softmax" => Algorithm::Softmax,
         "linfa-logistic" => Algorithm::LinfaLogistic { max_features: args.max_features },
         other => anyhow::bail!("--algorithm {other:?}: expected svm, softmax or linfa-logistic"),
@@ -76,13 +91,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         opts.self_train_confidence = Some(0.9);
     }
     let started = std::time::Instant::now();
-    let classifier = training::fit(&data, opts, |p| match p {
+    let mut classifier = training::fit(&data, opts, |p| match p {
         Progress::Stage(s) => bar.set_message(s.to_string()),
         Progress::Epoch { done, total } => bar.set_message(format!("training: step {done}/{total}")),
     });
+    if args.task == "urgency" {
+        training::set_urgent_threshold(&mut classifier, &data, 0.9);
+    }
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    classifier.save(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    classifier.save(&out).with_context(|| format!("writing {}", out.display()))?;
     let h = &classifier.header;
     println!(
         "trained {} model on {} messages ({} features) in {seconds:.1} s: {}",
@@ -98,6 +116,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         println!("\n== {name} (held out, n={})\n{}", e.n, e.report());
         println!("{name}: macro_f1={:.4} accuracy={:.4}", e.macro_f1, e.accuracy);
     }
-    println!("model written to {}", args.out.display());
+    println!("model written to {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

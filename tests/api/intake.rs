@@ -124,6 +124,11 @@ async fn triage_endpoint_needs_a_token_and_explains_itself(app: TestApp) {
     assert!(d["confidence"].as_f64().unwrap() > 0.0);
     assert!(!d["department"].as_str().unwrap().is_empty());
     assert!(t["model_version"].as_str().unwrap().starts_with("department@"));
+    assert_eq!(t["request_type"]["label"], "咨询", "{t}");
+    let u = &t["urgency"];
+    assert_eq!(u["label"], "一般");
+    assert_eq!(u["urgent"], false);
+    assert!(u["urgent_probability"].as_f64().unwrap() < u["threshold"].as_f64().unwrap());
     let r = app.staff_post("/api/v1/triage", &json!({"title": " ", "body": ""})).await;
     assert_eq!(r.status(), 422);
 }

@@ -72,7 +72,11 @@ async fn decisions_are_logged_with_old_and_new_values(app: TestApp) {
     assert_eq!(cat["actor"], "测试调度员 (dispatcher)");
     assert_eq!(cat["note"], "线路归交通局");
     let urg = log.iter().find(|c| c["field"] == "urgency").unwrap();
-    assert_eq!((urg["old_value"].clone(), urg["new_value"].as_str()), (Value::Null, Some("一般")));
+    let suggested_urgency = case["suggestion"]["urgency"].clone();
+    assert!(suggested_urgency.is_string(), "the shipped urgency model suggests an urgency");
+    assert_eq!((urg["old_value"].clone(), urg["new_value"].as_str()), (suggested_urgency.clone(), Some("一般")));
+    assert_eq!(urg["kind"], if suggested_urgency == "一般" { "confirm" } else { "override" });
+    assert!(case["suggestion"]["request_type"].is_string());
     // Confirming again keeps the values and logs a confirmation.
     let again: Value = app.staff_post(&format!("/api/v1/cases/{number}/triage"), &json!({})).await.json().await.unwrap();
     assert_eq!(again["category"], other);
