@@ -195,3 +195,33 @@ mod tests {
         assert_eq!(m.contact, Contact::default());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any combination of field values is either a valid message or an error naming a field.
+        #[test]
+        fn any_input_parses_or_names_a_field(
+            title in proptest::option::of("\\PC{0,120}"),
+            body in proptest::option::of("\\PC{0,50}"),
+            channel in proptest::option::of("web|fax|\\PC{0,5}"),
+            phone in proptest::option::of("[0-9 +()-]{0,25}|\\PC{0,10}"),
+            email in proptest::option::of("\\PC{0,20}"),
+            consent in proptest::option::of(any::<bool>()),
+        ) {
+            let raw = RawNewMessage {
+                title, body, channel,
+                contact: Some(RawContact { name: None, phone, email }),
+                location: None,
+                publish_consent: consent,
+            };
+            match NewMessage::try_from(raw) {
+                Ok(m) => prop_assert!(!m.title.is_empty() && m.title.chars().count() <= TITLE_MAX_CHARS),
+                Err(e) => prop_assert!(["title", "body", "channel", "contact.phone", "contact.email", "publish_consent"].contains(&e.field.as_str())),
+            }
+        }
+    }
+}

@@ -105,8 +105,12 @@ impl Classifier {
     }
 
     pub fn predict_words(&self, words: &[String]) -> Prediction {
-        let x = self.vectorizer.transform(words);
-        let probs = softmax(&self.model.logits(&x), self.header.temperature);
+        self.predict_vector(&self.vectorizer.transform(words)).0
+    }
+
+    /// The prediction and the calibrated probabilities of every label, from a feature vector.
+    pub fn predict_vector(&self, x: &super::features::SparseVector) -> (Prediction, Vec<f32>) {
+        let probs = softmax(&self.model.logits(x), self.header.temperature);
         let mut order: Vec<usize> = (0..probs.len()).collect();
         order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
         let best = order[0];
@@ -135,13 +139,14 @@ impl Classifier {
                 key_terms.push(term.to_string());
             }
         }
-        Prediction {
+        let prediction = Prediction {
             label: self.header.labels[best].clone(),
             confidence: probs[best],
             top3,
             uncertain: x.indices.is_empty() || probs[best] < self.header.uncertain_threshold,
             key_terms,
-        }
+        };
+        (prediction, probs)
     }
 }
 
@@ -194,6 +199,28 @@ mod tests {
             ("出租车司机拒载还绕路,网约车也乱收费", "交通运输"),
         ] {
             assert_eq!(c.predict(&s, text).label, label, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Any text gets a prediction whose probabilities are a distribution; odd text is uncertain
+        /// rather than confidently wrong when it has no known words.
+        #[test]
+        fn any_text_gets_a_sane_prediction(text in "\\PC{0,300}") {
+            static MODEL: std::sync::LazyLock<(Classifier, Segmenter)> = std::sync::LazyLock::new(|| {
+                let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/department.wzm");
+                (Classifier::load(&path).unwrap(), Segmenter::new())
+            });
+            let (c, s) = &*MODEL;
+            let words = s.words(&text);
+            let probs = c.probabilities(&words);
+            proptest::prop_assert!((probs.iter().sum::<f32>() - 1.0).abs() < 1e-3);
+            proptest::prop_assert!(probs.iter().all(|p| p.is_finite() && *p >= 0.0));
+            let p = c.predict(s, &text);
+            if c.vectorizer.transform(&words).indices.is_empty() {
+                proptest::prop_assert!(p.uncertain);
+            }
         }
     }
 

@@ -192,3 +192,22 @@ mod tests {
         assert_eq!(t.get(&t.rows[0], "a"), "1");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Arbitrary bytes as a CSV file: an error naming the file, or a table; never a panic.
+        #[test]
+        fn any_bytes_give_a_table_or_an_error(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut input = b"\xe7\x95\x99\xe8\xa8\x80\xe4\xb8\xbb\xe9\xa2\x98,b\n".to_vec();
+            input.extend(bytes);
+            match Table::read(&input[..], "fuzz.csv", &["留言主题"]) {
+                Ok(t) => prop_assert!(t.rows.iter().all(|r| r.line >= 2)),
+                Err(e) => prop_assert!(e.to_string().starts_with("fuzz.csv")),
+            }
+        }
+    }
+}

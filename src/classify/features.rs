@@ -230,12 +230,20 @@ impl Vectorizer {
 
     /// Sublinear TF-IDF (1 + ln tf) · idf, L2-normalised; unknown terms are dropped.
     pub fn transform(&self, words: &[String]) -> SparseVector {
-        let mut hits: Vec<u32> = Vec::with_capacity(words.len() * 8);
-        for_each_term_hash(words, &self.config, |h| {
-            if let Some(&i) = self.index.get(&h) {
-                hits.push(i);
-            }
-        });
+        self.transform_hashes(&self.term_hashes(words))
+    }
+
+    /// The hash of every feature term of `words` under this vectorizer's configuration. Models
+    /// with the same configuration share them: triage hashes a message once for three models.
+    pub fn term_hashes(&self, words: &[String]) -> Vec<u64> {
+        let mut out = Vec::with_capacity(words.len() * 8);
+        for_each_term_hash(words, &self.config, |h| out.push(h));
+        out
+    }
+
+    /// [`Vectorizer::transform`] from precomputed term hashes.
+    pub fn transform_hashes(&self, hashes: &[u64]) -> SparseVector {
+        let mut hits: Vec<u32> = hashes.iter().filter_map(|h| self.index.get(h).copied()).collect();
         hits.sort_unstable();
         let mut pairs: Vec<(u32, f32)> = Vec::with_capacity(hits.len());
         for chunk in hits.chunk_by(|a, b| a == b) {

@@ -75,6 +75,8 @@ impl Algorithm {
 #[derive(Debug, Clone, Copy)]
 pub struct FitOptions {
     pub algorithm: Algorithm,
+    /// Vocabulary cap (most frequent terms by document frequency).
+    pub max_features: usize,
     pub train: TrainOptions,
     /// Accuracy that predictions at or above the uncertainty threshold must reach on the dev split.
     pub target_precision: f64,
@@ -85,7 +87,7 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions { algorithm: Algorithm::Svm { c: 3.0, balanced: false }, train: TrainOptions::default(), target_precision: 0.95, self_train_confidence: None, self_train_weight: 0.5 }
+        FitOptions { algorithm: Algorithm::Svm { c: 3.0, balanced: false }, max_features: FeatureConfig::default().max_features, train: TrainOptions::default(), target_precision: 0.95, self_train_confidence: None, self_train_weight: 0.5 }
     }
 }
 
@@ -377,7 +379,7 @@ pub fn choose_uncertain_threshold(confidences: &[(f32, bool)], target: f64) -> f
 pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)) -> Classifier {
     progress(Progress::Stage("fitting vocabulary"));
     let train_words: Vec<Vec<String>> = data.train.iter().map(|e| e.words.clone()).collect();
-    let mut config = FeatureConfig { title_words: data.task != "department", ..FeatureConfig::default() };
+    let mut config = FeatureConfig { title_words: data.task != "department", max_features: opts.max_features, ..FeatureConfig::default() };
     if let Algorithm::LinfaLogistic { max_features } = opts.algorithm {
         config.max_features = max_features;
     }

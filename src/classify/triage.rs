@@ -101,14 +101,34 @@ impl Triage {
     pub fn triage(&self, title: &str, body: &str) -> TriageResult {
         let text = super::data::message_text(title, body);
         let text = super::classifier::truncate_chars(&text, super::classifier::MAX_TEXT_CHARS);
-        // One segmentation serves all three models.
+        // One segmentation and one hashing of the message's terms serve all three models; the
+        // title-aware models add the title's terms.
         let words = self.segmenter.words(text);
-        let p: Prediction = self.department.predict_words(&words);
+        let base = self.department.vectorizer.term_hashes(&words);
+        let p: Prediction = self.department.predict_vector(&self.department.vectorizer.transform_hashes(&base)).0;
+        let title_words: Vec<String> = self.segmenter.words(super::classifier::truncate_chars(title, 1000));
+        let dept = &self.department.vectorizer.config;
+        let vector_for = |m: &Classifier| {
+            let c = &m.vectorizer.config;
+            let same_base = c.word_bigrams == dept.word_bigrams
+                && c.char_ngram_min == dept.char_ngram_min
+                && c.char_ngram_max == dept.char_ngram_max
+                && !dept.title_words;
+            match (same_base, c.title_words) {
+                (true, false) => m.vectorizer.transform_hashes(&base),
+                (true, true) => {
+                    let mut hashes = m.vectorizer.term_hashes(&super::features::with_title(&title_words, Vec::new()));
+                    hashes.extend_from_slice(&base);
+                    m.vectorizer.transform_hashes(&hashes)
+                }
+                (false, _) => m.vectorizer.transform(&m.words_for(&self.segmenter, title, words.clone())),
+            }
+        };
         let request_type = self.request_type.as_ref().map(|m| {
-            let t = m.predict_words(&m.words_for(&self.segmenter, title, words.clone()));
+            let t = m.predict_vector(&vector_for(m)).0;
             TypeSuggestion { label: t.label, confidence: t.confidence, top3: t.top3, uncertain: t.uncertain, key_terms: t.key_terms }
         });
-        let urgency = self.urgency.as_ref().map(|m| super::urgency::decide_words(m, &m.words_for(&self.segmenter, title, words.clone()), text, true));
+        let urgency = self.urgency.as_ref().map(|m| super::urgency::decide_vector(m, &vector_for(m), text, true));
         let department = self.departments.department(&p.label).unwrap_or(&p.label).to_string();
         TriageResult {
             department: DepartmentSuggestion {
@@ -122,6 +142,36 @@ impl Triage {
             request_type,
             urgency,
             model_version: self.model_version(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Triage shares one hashing of the message among the models; the result must be exactly what
+    /// each model gives on its own.
+    #[test]
+    fn shared_hashing_gives_each_models_own_answer() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let t = Triage::load(&root.join("models/department.wzm"), &root.join("models/departments.toml")).unwrap();
+        for (title, body) in [
+            ("举报小区违建", "A3区某小区一楼住户私自搭建违章建筑,严重影响消防通道"),
+            ("小区停水三天", "从周一开始一直停水,老人小孩无法生活,请尽快处理"),
+            ("感谢交警", "感谢交警大队帮我找回钱包"),
+        ] {
+            let r = t.triage(title, body);
+            let d = t.department.predict_words(&t.department.message_words(&t.segmenter, title, body));
+            assert_eq!((r.department.category.as_str(), r.department.confidence), (d.label.as_str(), d.confidence));
+            let m = t.request_type.as_ref().expect("type model shipped");
+            let p = m.predict_words(&m.message_words(&t.segmenter, title, body));
+            let rt = r.request_type.unwrap();
+            assert_eq!((rt.label.as_str(), rt.confidence), (p.label.as_str(), p.confidence));
+            let u = t.urgency.as_ref().expect("urgency model shipped");
+            let text = super::super::data::message_text(title, body);
+            let alone = super::super::urgency::decide_words(u, &u.message_words(&t.segmenter, title, body), &text, true);
+            assert_eq!(r.urgency.unwrap(), alone);
         }
     }
 }

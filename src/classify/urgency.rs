@@ -70,8 +70,12 @@ pub fn decide(model: &Classifier, segmenter: &Segmenter, text: &str, use_rules: 
 
 /// [`decide`] for text already segmented (`words`); `text` is only searched for the rules.
 pub fn decide_words(model: &Classifier, words: &[String], text: &str, use_rules: bool) -> UrgencySuggestion {
-    let p = model.predict_words(words);
-    let probs: Vec<f32> = model.probabilities(words);
+    decide_vector(model, &model.vectorizer.transform(words), text, use_rules)
+}
+
+/// [`decide`] from the message's feature vector in this model's space.
+pub fn decide_vector(model: &Classifier, x: &super::features::SparseVector, text: &str, use_rules: bool) -> UrgencySuggestion {
+    let (p, probs) = model.predict_vector(x);
     let prob_of = |label: &str| model.labels().iter().position(|l| l == label).map_or(0.0, |i| probs[i]);
     let urgent_probability = prob_of("特急") + prob_of("紧急");
     let threshold = model.header.thresholds.get("urgent").copied().unwrap_or(0.5);

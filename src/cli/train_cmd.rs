@@ -35,9 +35,10 @@ pub struct TrainArgs {
     /// SVM: weight classes inversely to their frequency.
     #[arg(long)]
     pub balanced: bool,
-    /// Vocabulary cap for linfa-logistic (the dense matrix is examples × features × 8 bytes).
-    #[arg(long, default_value_t = 5000)]
-    pub max_features: usize,
+    /// Vocabulary cap: most frequent terms kept (default 150000; 5000 for linfa-logistic, whose
+    /// dense matrix is examples × features × 8 bytes).
+    #[arg(long)]
+    pub max_features: Option<usize>,
     /// Training epochs (softmax).
     #[arg(long, default_value_t = 20)]
     pub epochs: usize,
@@ -81,10 +82,15 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     opts.algorithm = match args.algorithm.as_str() {
         "svm" => Algorithm::Svm { c: args.c, balanced: args.balanced },
         "softmax" => Algorithm::Softmax,
-        "linfa-logistic" => Algorithm::LinfaLogistic { max_features: args.max_features },
+        "linfa-logistic" => Algorithm::LinfaLogistic { max_features: args.max_features.unwrap_or(5000) },
         other => anyhow::bail!("--algorithm {other:?}: expected svm, softmax or linfa-logistic"),
     };
     anyhow::ensure!(args.c > 0.0, "--c must be positive");
+    opts.max_features = match opts.algorithm {
+        Algorithm::LinfaLogistic { max_features } => max_features,
+        _ => args.max_features.unwrap_or(opts.max_features),
+    };
+    anyhow::ensure!(opts.max_features > 0, "--max-features must be positive");
     opts.train.epochs = args.epochs;
     opts.train.l2 = args.l2;
     if args.self_train {

@@ -186,3 +186,34 @@ mod tests {
         insta::assert_snapshot!(out.join("\n"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static SEG: LazyLock<Segmenter> = LazyLock::new(Segmenter::new);
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever a citizen types — any Unicode, control characters, half an HTML tag — the
+        /// segmenter neither panics nor produces a token that is not a slice of its input.
+        #[test]
+        fn tokens_are_slices_of_the_normalised_text(raw in "\\PC{0,200}|[<>&a-zA-Z0-9*市区县 ,。!?\\n]{0,80}") {
+            let n = crate::text::normalise(&raw);
+            for t in SEG.tokens(&n) {
+                prop_assert_eq!(&n[t.byte_start..t.byte_end], t.text);
+            }
+            let _ = SEG.words(&raw);
+            let _ = crate::text::mask_personal_data(&raw);
+        }
+
+        #[test]
+        fn normalise_is_idempotent(raw in "\\PC{0,120}") {
+            let once = crate::text::normalise(&raw);
+            prop_assert_eq!(crate::text::normalise(&once), once);
+        }
+    }
+}

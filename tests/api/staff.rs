@@ -143,3 +143,20 @@ async fn ops_endpoints_answer(app: TestApp) {
     assert!(metrics.contains("wenzheng_triage_total"));
     assert!(metrics.contains("wenzheng_cases{status=\"received\"}"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xlsx_import_reads_dates_and_numbers() {
+    let app = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await;
+    let path = crate::helpers::repo_path("tests/fixtures/import_sample.xlsx");
+    let now = chrono::Utc::now();
+    let s = wenzheng::intake::import_file(&app.state.store, &triage(), &path, None, now, |_, _| {}).await.unwrap();
+    assert_eq!((s.loaded, s.duplicates), (2, 0), "{s:?}");
+    assert_eq!(s.rejected.len(), 1);
+    assert_eq!(s.rejected[0].0, 4, "row 4 has neither title nor body");
+    let replied: Value = app.staff_get("/api/v1/cases?status=replied").await.json().await.unwrap();
+    assert_eq!(replied["total"], 1);
+    // An Excel date cell (2019-05-06 20:15 China time) becomes UTC.
+    assert_eq!(replied["items"][0]["received_at"], "2019-05-06T12:15:00Z");
+    let again = wenzheng::intake::import_file(&app.state.store, &triage(), &path, None, now, |_, _| {}).await.unwrap();
+    assert_eq!((again.loaded, again.duplicates), (0, 2));
+}
