@@ -88,6 +88,13 @@ impl Triage {
         })
     }
 
+    /// Only the department model (the request-type and urgency suggestions are left out).
+    pub fn without_type_and_urgency(mut self) -> Triage {
+        self.request_type = None;
+        self.urgency = None;
+        self
+    }
+
     /// Every model's version, e.g. `department@1a2b…,type@…,urgency@…`.
     pub fn model_version(&self) -> String {
         [Some(&self.department), self.request_type.as_ref(), self.urgency.as_ref()]

@@ -49,12 +49,18 @@ pub struct UrgencySuggestion {
 /// ("如果发生燃气泄漏", "担心坍塌"): the labelled data has such mentions, and they are 一般.
 const HYPOTHETICAL: [&str; 12] = ["如果", "若", "一旦", "万一", "担心", "防止", "以免", "避免", "可能", "预防", "害怕", "恐"];
 
-/// The first certain rule whose phrase occurs in `text` stated as a fact, not a fear.
+/// Words after the phrase that make it a risk rather than an event ("存在燃气泄漏的风险").
+const RISK_AFTER: [&str; 3] = ["风险", "隐患", "可能"];
+
+/// The first certain rule whose phrase occurs in `text` stated as a fact, not a fear or a risk.
 pub fn fired_rule(text: &str) -> Option<&'static str> {
     for (phrase, name) in RULES {
         for (at, _) in text.match_indices(phrase) {
             let before: String = text[..at].chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
-            if !HYPOTHETICAL.iter().any(|h| before.contains(h)) {
+            let after: String = text[at + phrase.len()..].chars().take(8).collect();
+            // "减轻生产成本" contains 轻生.
+            let inside_word = phrase == "轻生" && (before.ends_with('减') || after.starts_with('产') || after.starts_with('活'));
+            if !inside_word && !HYPOTHETICAL.iter().any(|h| before.contains(h)) && !RISK_AFTER.iter().any(|r| after.contains(r)) {
                 return Some(name);
             }
         }
@@ -140,6 +146,8 @@ mod tests {
         assert_eq!(fired_rule("路灯坏了半年"), None);
         assert_eq!(fired_rule("如果发生燃气泄漏而酿成安全事故,后果不堪设想"), None);
         assert_eq!(fired_rule("担心有人轻生"), None);
+        assert_eq!(fired_rule("为了减轻生产成本"), None);
+        assert_eq!(fired_rule("存在燃气泄漏串气的风险"), None);
     }
 
     #[test]

@@ -14,6 +14,9 @@ use crate::classify::Triage;
 pub struct ClassifyArgs {
     #[command(flatten)]
     pub models: super::ModelArgs,
+    /// Suggest the department only (skip the request-type and urgency models).
+    #[arg(long)]
+    pub department_only: bool,
 }
 
 #[derive(Deserialize)]
@@ -31,7 +34,10 @@ struct Input {
 const MAX_LINE_BYTES: usize = 4 << 20;
 
 pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
-    let triage = Triage::load(&args.models.model, &args.models.departments)?;
+    let mut triage = Triage::load(&args.models.model, &args.models.departments)?;
+    if args.department_only {
+        triage = triage.without_type_and_urgency();
+    }
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut failed = 0usize;
