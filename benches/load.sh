@@ -9,6 +9,7 @@
 #   intake_postgres  The same requests against PostgreSQL (a fresh database created for the run and
 #                    dropped at the end), to compare the two stores. Skipped, with a message, when
 #                    PostgreSQL is unreachable.
+#   triage_department_only  the same with ?department_only=true (one model instead of three).
 #   triage           POST /api/v1/triage with a staff token (stateless, no writes): the cost of the
 #                    classifier + HTTP/auth overhead alone, so that intake minus triage ~ store cost.
 #
@@ -357,6 +358,8 @@ fi
 
 # 3. triage only (stateless, staff token), on the SQLite server.
 run_scenario triage "$SQLITE_URL" /api/v1/triage "$SCRATCH/triage_bodies.lua" "$TOKEN" 200 0
+# 4. the same with the department model only (what a routing-only client asks for).
+run_scenario triage_department_only "$SQLITE_URL" "/api/v1/triage?department_only=true" "$SCRATCH/triage_bodies.lua" "$TOKEN" 200 0
 
 echo "# load average after: $(uptime)"
 echo "# summary (wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, after a $WARMUP warm-up; loopback, release build):"

@@ -63,8 +63,20 @@ fn new_tracking_code() -> Result<TrackingCode, IntakeError> {
 /// Runs triage on the blocking pool: segmentation and scoring are CPU work, and a long message
 /// must not hold an async worker thread that other requests are waiting on.
 pub async fn triage_off_thread(triage: &Arc<Triage>, title: String, body: String) -> Result<TriageResult, IntakeError> {
+    triage_off_thread_with(triage, title, body, false).await
+}
+
+/// [`triage_off_thread`], optionally with the department model only.
+pub async fn triage_off_thread_with(
+    triage: &Arc<Triage>,
+    title: String,
+    body: String,
+    department_only: bool,
+) -> Result<TriageResult, IntakeError> {
     let triage = Arc::clone(triage);
-    tokio::task::spawn_blocking(move || triage.triage(&title, &body)).await.map_err(|e| IntakeError::Triage(e.to_string()))
+    tokio::task::spawn_blocking(move || if department_only { triage.triage_department(&title, &body) } else { triage.triage(&title, &body) })
+        .await
+        .map_err(|e| IntakeError::Triage(e.to_string()))
 }
 
 /// Triages and stores a new message; returns only after the case is committed.

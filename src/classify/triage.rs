@@ -105,6 +105,26 @@ impl Triage {
             .join(",")
     }
 
+    /// The department suggestion alone: for systems that only route (a third of the work).
+    pub fn triage_department(&self, title: &str, body: &str) -> TriageResult {
+        let text = super::data::message_text(title, body);
+        let p = self.department.predict(&self.segmenter, &text);
+        let department = self.departments.department(&p.label).unwrap_or(&p.label).to_string();
+        TriageResult {
+            department: DepartmentSuggestion {
+                category: p.label,
+                department,
+                confidence: p.confidence,
+                top3: p.top3,
+                uncertain: p.uncertain,
+                key_terms: p.key_terms,
+            },
+            request_type: None,
+            urgency: None,
+            model_version: self.department.version.clone(),
+        }
+    }
+
     pub fn triage(&self, title: &str, body: &str) -> TriageResult {
         let text = super::data::message_text(title, body);
         let text = super::classifier::truncate_chars(&text, super::classifier::MAX_TEXT_CHARS);

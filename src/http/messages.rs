@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::Staff;
 use super::error::{ApiError, ErrorBody};
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiQuery};
 use super::AppState;
 use crate::cases::{CaseStatus, NewMessage, RawNewMessage, TrackingCode, BODY_MAX_CHARS, TITLE_MAX_CHARS};
 use crate::classify::TriageResult;
@@ -104,6 +104,13 @@ pub async fn track(State(app): State<AppState>, Path(code): Path<String>) -> Res
     }))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TriageQuery {
+    /// true: suggest the department only (skip request type and urgency).
+    pub department_only: Option<bool>,
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TriageRequest {
     pub title: Option<String>,
@@ -115,6 +122,7 @@ pub struct TriageRequest {
     post,
     path = "/api/v1/triage",
     request_body = TriageRequest,
+    params(TriageQuery),
     responses(
         (status = 200, body = TriageResult),
         (status = 401, body = ErrorBody),
@@ -126,6 +134,7 @@ pub struct TriageRequest {
 pub async fn post_triage(
     State(app): State<AppState>,
     _staff: Staff,
+    ApiQuery(q): ApiQuery<TriageQuery>,
     ApiJson(req): ApiJson<TriageRequest>,
 ) -> Result<Json<TriageResult>, ApiError> {
     let title = req.title.unwrap_or_default();
@@ -139,6 +148,6 @@ pub async fn post_triage(
     if body.chars().count() > BODY_MAX_CHARS {
         return Err(ApiError::invalid_field("body", format!("must be at most {BODY_MAX_CHARS} characters")));
     }
-    let result = intake::triage_off_thread(&app.triage, title, body).await?;
+    let result = intake::triage_off_thread_with(&app.triage, title, body, q.department_only.unwrap_or(false)).await?;
     Ok(Json(result))
 }

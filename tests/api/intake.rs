@@ -129,6 +129,10 @@ async fn triage_endpoint_needs_a_token_and_explains_itself(app: TestApp) {
     assert_eq!(u["label"], "一般");
     assert_eq!(u["urgent"], false);
     assert!(u["urgent_probability"].as_f64().unwrap() < u["threshold"].as_f64().unwrap());
+    let only: Value = app.staff_post("/api/v1/triage?department_only=true", &body).await.json().await.unwrap();
+    assert_eq!(only["department"], t["department"]);
+    assert!(only["request_type"].is_null() && only["urgency"].is_null());
+    assert_eq!(app.staff_post("/api/v1/triage?department_only=perhaps", &body).await.status(), 400);
     let r = app.staff_post("/api/v1/triage", &json!({"title": " ", "body": ""})).await;
     assert_eq!(r.status(), 422);
 }
