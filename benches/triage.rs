@@ -7,15 +7,19 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use wenzheng::classify::data::{message_text, Table};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use wenzheng::classify::Triage;
+use wenzheng::classify::data::{Table, message_text};
 use wenzheng::text::Segmenter;
 
 fn messages() -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("training-data/tipdm2020/messages_labeled_raw_sample.csv");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("training-data/tipdm2020/messages_labeled_raw_sample.csv");
     let t = Table::read_path(&path, &["留言主题", "留言详情"]).expect("raw sample");
-    t.rows.iter().map(|r| message_text(t.get(r, "留言主题"), t.get(r, "留言详情"))).collect()
+    t.rows
+        .iter()
+        .map(|r| message_text(t.get(r, "留言主题"), t.get(r, "留言详情")))
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {
@@ -23,7 +27,11 @@ fn bench(c: &mut Criterion) {
     let bytes: usize = msgs.iter().map(String::len).sum();
     let seg = Segmenter::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let triage = Triage::load(&root.join("models/department.wzm"), &root.join("models/departments.toml")).expect("model");
+    let triage = Triage::load(
+        &root.join("models/department.wzm"),
+        &root.join("models/departments.toml"),
+    )
+    .expect("model");
 
     let mut g = c.benchmark_group("segmentation");
     g.throughput(Throughput::Bytes(bytes as u64));
@@ -55,7 +63,11 @@ fn bench(c: &mut Criterion) {
     });
     g.throughput(Throughput::Elements(msgs.len() as u64));
     g.bench_function("triage_447_messages", |b| {
-        b.iter(|| msgs.iter().filter(|m| triage.triage("", black_box(m)).department.confidence > 0.0).count())
+        b.iter(|| {
+            msgs.iter()
+                .filter(|m| triage.triage("", black_box(m)).department.confidence > 0.0)
+                .count()
+        })
     });
     g.finish();
 }

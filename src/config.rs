@@ -22,8 +22,10 @@ pub struct FileConfig {
 
 impl FileConfig {
     pub fn load(path: &Path) -> anyhow::Result<FileConfig> {
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("config {}: {}", path.display(), e.message()))
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+        toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("config {}: {}", path.display(), e.message()))
     }
 }
 
@@ -59,9 +61,17 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 impl Settings {
     pub fn resolve(file: FileConfig, cli: Overrides) -> anyhow::Result<Settings> {
-        let bind_text = cli.bind.or(file.bind).unwrap_or_else(|| DEFAULT_BIND.to_string());
-        let bind: SocketAddr = bind_text.parse().map_err(|_| anyhow::anyhow!("bind address {bind_text:?} is not HOST:PORT (e.g. 127.0.0.1:8080)"))?;
-        let data_dir = cli.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+        let bind_text = cli
+            .bind
+            .or(file.bind)
+            .unwrap_or_else(|| DEFAULT_BIND.to_string());
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            anyhow::anyhow!("bind address {bind_text:?} is not HOST:PORT (e.g. 127.0.0.1:8080)")
+        })?;
+        let data_dir = cli
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
         let database_url = cli
             .database_url
             .or(file.database_url)
@@ -70,16 +80,28 @@ impl Settings {
         let demo_files = match file.demo_files {
             Some(files) => files.into_iter().map(|f| (f, 200)).collect(),
             None => vec![
-                (PathBuf::from("training-data/tipdm2020/messages_with_replies.csv"), 200),
-                (PathBuf::from("training-data/tipdm2020/messages_unlabeled_test.csv"), 100),
+                (
+                    PathBuf::from("training-data/tipdm2020/messages_with_replies.csv"),
+                    200,
+                ),
+                (
+                    PathBuf::from("training-data/tipdm2020/messages_unlabeled_test.csv"),
+                    100,
+                ),
             ],
         };
         Ok(Settings {
             bind,
             data_dir,
             database_url,
-            model: cli.model.or(file.model).unwrap_or_else(|| PathBuf::from(crate::cli::DEFAULT_MODEL)),
-            departments: cli.departments.or(file.departments).unwrap_or_else(|| PathBuf::from(crate::cli::DEFAULT_DEPARTMENTS)),
+            model: cli
+                .model
+                .or(file.model)
+                .unwrap_or_else(|| PathBuf::from(crate::cli::DEFAULT_MODEL)),
+            departments: cli
+                .departments
+                .or(file.departments)
+                .unwrap_or_else(|| PathBuf::from(crate::cli::DEFAULT_DEPARTMENTS)),
             demo_data: !cli.no_demo_data && file.demo_data.unwrap_or(true),
             demo_files,
             log_json: cli.log_json || file.log_json.unwrap_or(false),
@@ -98,8 +120,17 @@ mod tests {
         assert_eq!(s.database_url, "sqlite:data/wenzheng.db");
         assert!(s.demo_data);
 
-        let file: FileConfig = toml::from_str("bind = \"0.0.0.0:9000\"\ndata_dir = \"/srv/wz\"\ndemo_data = false").unwrap();
-        let s = Settings::resolve(file, Overrides { bind: Some("127.0.0.1:7000".into()), ..Default::default() }).unwrap();
+        let file: FileConfig =
+            toml::from_str("bind = \"0.0.0.0:9000\"\ndata_dir = \"/srv/wz\"\ndemo_data = false")
+                .unwrap();
+        let s = Settings::resolve(
+            file,
+            Overrides {
+                bind: Some("127.0.0.1:7000".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(s.bind.to_string(), "127.0.0.1:7000");
         assert_eq!(s.database_url, "sqlite:/srv/wz/wenzheng.db");
         assert!(!s.demo_data);
@@ -107,7 +138,14 @@ mod tests {
 
     #[test]
     fn bad_values_are_named() {
-        let err = Settings::resolve(FileConfig::default(), Overrides { bind: Some("nonsense".into()), ..Default::default() }).unwrap_err();
+        let err = Settings::resolve(
+            FileConfig::default(),
+            Overrides {
+                bind: Some("nonsense".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("bind address"));
         assert!(toml::from_str::<FileConfig>("bnd = 1").is_err());
     }

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::cases::{CaseStatus, NewMessage, TrackingCode};
 use crate::classify::data::{DataError, Table};
 use crate::classify::{Triage, TriageResult};
-use crate::store::{case_year, NewCaseRecord, Store, StoreError, StoredCase, TriageSuggestion};
+use crate::store::{NewCaseRecord, Store, StoreError, StoredCase, TriageSuggestion, case_year};
 
 /// The 受理 acknowledgement, in the words of the customer's plan (篇三 八(六)).
 pub const ACKNOWLEDGEMENT: &str = "您反映的问题已由我单位受理,将尽快给您回复。";
@@ -62,7 +62,11 @@ fn new_tracking_code() -> Result<TrackingCode, IntakeError> {
 
 /// Runs triage on the blocking pool: segmentation and scoring are CPU work, and a long message
 /// must not hold an async worker thread that other requests are waiting on.
-pub async fn triage_off_thread(triage: &Arc<Triage>, title: String, body: String) -> Result<TriageResult, IntakeError> {
+pub async fn triage_off_thread(
+    triage: &Arc<Triage>,
+    title: String,
+    body: String,
+) -> Result<TriageResult, IntakeError> {
     triage_off_thread_with(triage, title, body, false).await
 }
 
@@ -74,13 +78,24 @@ pub async fn triage_off_thread_with(
     department_only: bool,
 ) -> Result<TriageResult, IntakeError> {
     let triage = Arc::clone(triage);
-    tokio::task::spawn_blocking(move || if department_only { triage.triage_department(&title, &body) } else { triage.triage(&title, &body) })
-        .await
-        .map_err(|e| IntakeError::Triage(e.to_string()))
+    tokio::task::spawn_blocking(move || {
+        if department_only {
+            triage.triage_department(&title, &body)
+        } else {
+            triage.triage(&title, &body)
+        }
+    })
+    .await
+    .map_err(|e| IntakeError::Triage(e.to_string()))
 }
 
 /// Triages and stores a new message; returns only after the case is committed.
-pub async fn receive(store: &Store, triage: &Arc<Triage>, msg: NewMessage, now: DateTime<Utc>) -> Result<Receipt, IntakeError> {
+pub async fn receive(
+    store: &Store,
+    triage: &Arc<Triage>,
+    msg: NewMessage,
+    now: DateTime<Utc>,
+) -> Result<Receipt, IntakeError> {
     let result = triage_off_thread(triage, msg.title.clone(), msg.body.clone()).await?;
     metrics::counter!("wenzheng_triage_total", "category" => result.department.category.clone(), "uncertain" => result.department.uncertain.to_string()).increment(1);
     let code = new_tracking_code()?;
@@ -105,7 +120,9 @@ pub async fn receive(store: &Store, triage: &Arc<Triage>, msg: NewMessage, now: 
     };
     let number = match store.insert_case(&rec).await? {
         StoredCase::Created(n) => n.to_string(),
-        StoredCase::Duplicate(n) => return Err(StoreError::Conflict(format!("case {n} already exists")).into()),
+        StoredCase::Duplicate(n) => {
+            return Err(StoreError::Conflict(format!("case {n} already exists")).into());
+        }
     };
     Ok(Receipt {
         case_number: number.clone(),
@@ -136,34 +153,67 @@ struct ImportRow {
 }
 
 fn read_rows(path: &Path) -> Result<Vec<ImportRow>, DataError> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     if matches!(ext.as_deref(), Some("xlsx") | Some("xls") | Some("ods")) {
         return read_spreadsheet(path);
     }
     let table = Table::read_path(path, &REQUIRED)?;
-    let names = ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "答复意见", "答复时间"];
+    let names = [
+        "留言编号",
+        "留言用户",
+        "留言主题",
+        "留言时间",
+        "留言详情",
+        "答复意见",
+        "答复时间",
+    ];
     Ok(table
         .rows
         .iter()
         .map(|r| ImportRow {
             line: r.line,
-            get: names.iter().filter(|n| table.has_column(n)).map(|n| (n.to_string(), table.get(r, n).to_string())).collect(),
+            get: names
+                .iter()
+                .filter(|n| table.has_column(n))
+                .map(|n| (n.to_string(), table.get(r, n).to_string()))
+                .collect(),
         })
         .collect())
 }
 
 fn read_spreadsheet(path: &Path) -> Result<Vec<ImportRow>, DataError> {
-    use calamine::{open_workbook_auto, Data, Reader};
+    use calamine::{Data, Reader, open_workbook_auto};
     let file = path.display().to_string();
-    let err = |message: String| DataError::Io { file: file.clone(), message };
+    let err = |message: String| DataError::Io {
+        file: file.clone(),
+        message,
+    };
     let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
-    let sheet = wb.sheet_names().first().cloned().ok_or_else(|| err("the workbook has no sheet".into()))?;
+    let sheet = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| err("the workbook has no sheet".into()))?;
     let range = wb.worksheet_range(&sheet).map_err(|e| err(e.to_string()))?;
     let mut rows = range.rows();
-    let header: Vec<String> = rows.next().map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect()).unwrap_or_default();
-    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !header.iter().any(|h| h == c)).collect();
+    let header: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect())
+        .unwrap_or_default();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| !header.iter().any(|h| h == c))
+        .collect();
     if !missing.is_empty() {
-        return Err(DataError::MissingColumns { file, missing: missing.join(", "), found: header.join(", ") });
+        return Err(DataError::MissingColumns {
+            file,
+            missing: missing.join(", "),
+            found: header.join(", "),
+        });
     }
     Ok(rows
         .enumerate()
@@ -174,7 +224,10 @@ fn read_spreadsheet(path: &Path) -> Result<Vec<ImportRow>, DataError> {
                 .zip(r)
                 .map(|(h, c)| {
                     let v = match c {
-                        Data::DateTime(d) => d.as_datetime().map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default(),
+                        Data::DateTime(d) => d
+                            .as_datetime()
+                            .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+                            .unwrap_or_default(),
                         Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
                         other => other.to_string(),
                     };
@@ -188,11 +241,19 @@ fn read_spreadsheet(path: &Path) -> Result<Vec<ImportRow>, DataError> {
 /// Parses the board's local times (China Standard Time) to UTC.
 pub fn parse_local_time(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
-    let formats = ["%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"];
+    let formats = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M",
+    ];
     let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
     for f in formats {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
-            return cst.from_local_datetime(&n).single().map(|d| d.with_timezone(&Utc));
+            return cst
+                .from_local_datetime(&n)
+                .single()
+                .map(|d| d.with_timezone(&Utc));
         }
     }
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -218,18 +279,29 @@ pub async fn import_file(
     let mut summary = ImportSummary::default();
     for (i, row) in rows.into_iter().enumerate() {
         progress(i, total);
-        let v = |k: &str| row.get.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+        let v = |k: &str| {
+            row.get
+                .get(k)
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
         let (id, title, body) = (v("留言编号"), v("留言主题"), v("留言详情"));
         if id.is_empty() {
-            summary.rejected.push((row.line, "留言编号 is empty".into()));
+            summary
+                .rejected
+                .push((row.line, "留言编号 is empty".into()));
             continue;
         }
         if title.is_empty() && body.is_empty() {
-            summary.rejected.push((row.line, "留言主题 and 留言详情 are both empty".into()));
+            summary
+                .rejected
+                .push((row.line, "留言主题 and 留言详情 are both empty".into()));
             continue;
         }
         if title.chars().count() > 500 || body.chars().count() > 50_000 {
-            summary.rejected.push((row.line, "留言主题 or 留言详情 is implausibly long".into()));
+            summary
+                .rejected
+                .push((row.line, "留言主题 or 留言详情 is implausibly long".into()));
             continue;
         }
         let received_at = match v("留言时间") {
@@ -237,7 +309,10 @@ pub async fn import_file(
             t => match parse_local_time(&t) {
                 Some(d) => d,
                 None => {
-                    summary.rejected.push((row.line, format!("留言时间 {t:?} is not a date-time (YYYY-MM-DD HH:MM:SS)")));
+                    summary.rejected.push((
+                        row.line,
+                        format!("留言时间 {t:?} is not a date-time (YYYY-MM-DD HH:MM:SS)"),
+                    ));
                     continue;
                 }
             },
@@ -248,14 +323,21 @@ pub async fn import_file(
             t => match parse_local_time(&t) {
                 Some(d) => Some(d),
                 None => {
-                    summary.rejected.push((row.line, format!("答复时间 {t:?} is not a date-time (YYYY-MM-DD HH:MM:SS)")));
+                    summary.rejected.push((
+                        row.line,
+                        format!("答复时间 {t:?} is not a date-time (YYYY-MM-DD HH:MM:SS)"),
+                    ));
                     continue;
                 }
             },
         };
         let digest = hex::encode(Sha256::digest(format!("{title}\n{body}").as_bytes()));
         let result = triage_off_thread(triage, title.clone(), body.clone()).await?;
-        let status = if reply.is_empty() { CaseStatus::Received } else { CaseStatus::Replied };
+        let status = if reply.is_empty() {
+            CaseStatus::Received
+        } else {
+            CaseStatus::Replied
+        };
         let user = v("留言用户");
         let rec = NewCaseRecord {
             tracking_digest: new_tracking_code()?.digest(),

@@ -19,23 +19,34 @@ pub struct Application {
 impl Application {
     /// Connects the database (applying migrations), loads the model unless one is given, loads demo
     /// data into an empty database, and binds the listener.
-    pub async fn build(settings: &Settings, triage: Option<Arc<Triage>>) -> anyhow::Result<Application> {
+    pub async fn build(
+        settings: &Settings,
+        triage: Option<Arc<Triage>>,
+    ) -> anyhow::Result<Application> {
         if settings.database_url.starts_with("sqlite:") {
-            std::fs::create_dir_all(&settings.data_dir)
-                .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!("creating data directory {}", settings.data_dir.display())
+            })?;
         }
-        let store = Store::connect(&settings.database_url).await.context("opening the database")?;
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the database")?;
         let triage = match triage {
             Some(t) => t,
             None => {
                 let (model, departments) = (settings.model.clone(), settings.departments.clone());
-                Arc::new(tokio::task::spawn_blocking(move || Triage::load(&model, &departments)).await??)
+                Arc::new(
+                    tokio::task::spawn_blocking(move || Triage::load(&model, &departments))
+                        .await??,
+                )
             }
         };
         if settings.demo_data && store.count_cases().await? == 0 {
             load_demo_data(&store, &triage, settings).await;
         }
-        let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("binding {}", settings.bind))?;
         let state = AppState::new(store, triage, crate::telemetry::metrics_handle());
         Ok(Application { listener, state })
     }
@@ -47,7 +58,9 @@ impl Application {
     /// Serves until ctrl-c / SIGTERM, then finishes in-flight requests.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let store = self.state.store.clone();
-        axum::serve(self.listener, http::router(self.state)).with_graceful_shutdown(shutdown_signal()).await?;
+        axum::serve(self.listener, http::router(self.state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         store.close().await;
         Ok(())
     }
@@ -59,8 +72,19 @@ async fn load_demo_data(store: &Store, triage: &Arc<Triage>, settings: &Settings
             tracing::warn!(file = %file.display(), "demo data file not found; skipping it");
             continue;
         }
-        match crate::intake::import_file(store, triage, file, Some(*rows), chrono::Utc::now(), |_, _| {}).await {
-            Ok(s) => tracing::info!(file = %file.display(), loaded = s.loaded, rejected = s.rejected.len(), "demo data loaded"),
+        match crate::intake::import_file(
+            store,
+            triage,
+            file,
+            Some(*rows),
+            chrono::Utc::now(),
+            |_, _| {},
+        )
+        .await
+        {
+            Ok(s) => {
+                tracing::info!(file = %file.display(), loaded = s.loaded, rejected = s.rejected.len(), "demo data loaded")
+            }
             Err(e) => tracing::warn!(file = %file.display(), error = %e, "demo data not loaded"),
         }
     }
@@ -72,7 +96,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -47,17 +47,35 @@ const ALPHABET: &[u8; 30] = b"23456789ABCDEFGHJKMNPQRSTUVWXY";
 impl TrackingCode {
     /// Builds a code from 12 random bytes (the caller supplies randomness: this module has no IO).
     pub fn from_random(bytes: [u8; 12]) -> Self {
-        let chars: String = bytes.iter().map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char).collect();
-        TrackingCode(format!("{}-{}-{}", &chars[0..4], &chars[4..8], &chars[8..12]))
+        let chars: String = bytes
+            .iter()
+            .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+            .collect();
+        TrackingCode(format!(
+            "{}-{}-{}",
+            &chars[0..4],
+            &chars[4..8],
+            &chars[8..12]
+        ))
     }
 
     /// Accepts the code with or without dashes, any case, surrounding spaces ignored.
     pub fn parse(s: &str) -> Option<Self> {
-        let cleaned: String = s.trim().chars().filter(|c| *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+        let cleaned: String = s
+            .trim()
+            .chars()
+            .filter(|c| *c != '-')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
         if cleaned.len() != 12 || !cleaned.bytes().all(|b| ALPHABET.contains(&b)) {
             return None;
         }
-        Some(TrackingCode(format!("{}-{}-{}", &cleaned[0..4], &cleaned[4..8], &cleaned[8..12])))
+        Some(TrackingCode(format!(
+            "{}-{}-{}",
+            &cleaned[0..4],
+            &cleaned[4..8],
+            &cleaned[8..12]
+        )))
     }
 
     pub fn as_str(&self) -> &str {
@@ -95,8 +113,14 @@ mod tests {
     #[test]
     fn tracking_code_parse_is_lenient_in_form_strict_in_content() {
         let c = TrackingCode::from_random([7; 12]);
-        assert_eq!(TrackingCode::parse(&c.as_str().to_lowercase()), Some(c.clone()));
-        assert_eq!(TrackingCode::parse(&c.as_str().replace('-', "")), Some(c.clone()));
+        assert_eq!(
+            TrackingCode::parse(&c.as_str().to_lowercase()),
+            Some(c.clone())
+        );
+        assert_eq!(
+            TrackingCode::parse(&c.as_str().replace('-', "")),
+            Some(c.clone())
+        );
         assert_eq!(TrackingCode::parse("0000-0000-0000"), None);
         assert_eq!(TrackingCode::parse("short"), None);
         assert_eq!(format!("{c:?}"), "TrackingCode(****)");

@@ -20,7 +20,13 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 5] = [Channel::Web, Channel::Wechat, Channel::Phone, Channel::Email, Channel::Letter];
+    pub const ALL: [Channel; 5] = [
+        Channel::Web,
+        Channel::Wechat,
+        Channel::Phone,
+        Channel::Email,
+        Channel::Letter,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -46,7 +52,10 @@ pub struct ValidationError {
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> ValidationError {
-    ValidationError { field: field.to_string(), message: message.into() }
+    ValidationError {
+        field: field.to_string(),
+        message: message.into(),
+    }
 }
 
 /// The message as the client sent it: every field optional so that a missing field is reported by
@@ -89,19 +98,36 @@ pub struct NewMessage {
     pub publish_consent: bool,
 }
 
-fn optional_text(value: Option<String>, field: &str, max: usize) -> Result<Option<String>, ValidationError> {
-    match value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+fn optional_text(
+    value: Option<String>,
+    field: &str,
+    max: usize,
+) -> Result<Option<String>, ValidationError> {
+    match value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
         None => Ok(None),
-        Some(v) if v.chars().count() > max => Err(invalid(field, format!("must be at most {max} characters"))),
-        Some(v) if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') => {
+        Some(v) if v.chars().count() > max => {
+            Err(invalid(field, format!("must be at most {max} characters")))
+        }
+        Some(v)
+            if v.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') =>
+        {
             Err(invalid(field, "contains control characters"))
         }
         Some(v) => Ok(Some(v)),
     }
 }
 
-fn required_text(value: Option<String>, field: &str, max: usize) -> Result<String, ValidationError> {
-    optional_text(value, field, max)?.ok_or_else(|| invalid(field, "is required and must not be empty"))
+fn required_text(
+    value: Option<String>,
+    field: &str,
+    max: usize,
+) -> Result<String, ValidationError> {
+    optional_text(value, field, max)?
+        .ok_or_else(|| invalid(field, "is required and must not be empty"))
 }
 
 fn has_content(s: &str) -> bool {
@@ -118,8 +144,18 @@ impl TryFrom<RawNewMessage> for NewMessage {
             return Err(invalid("body", "must contain words, not only symbols"));
         }
         let channel = match raw.channel {
-            None => return Err(invalid("channel", "is required (web, wechat, phone, email or letter)")),
-            Some(c) => Channel::parse(c.trim()).ok_or_else(|| invalid("channel", "must be one of web, wechat, phone, email, letter"))?,
+            None => {
+                return Err(invalid(
+                    "channel",
+                    "is required (web, wechat, phone, email or letter)",
+                ));
+            }
+            Some(c) => Channel::parse(c.trim()).ok_or_else(|| {
+                invalid(
+                    "channel",
+                    "must be one of web, wechat, phone, email, letter",
+                )
+            })?,
         };
         let rc = raw.contact.unwrap_or_default();
         let name = optional_text(rc.name, "contact.name", NAME_MAX_CHARS)?;
@@ -128,22 +164,36 @@ impl TryFrom<RawNewMessage> for NewMessage {
             let digits = p.chars().filter(char::is_ascii_digit).count();
             let allowed = p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
             if !allowed || !(5..=20).contains(&digits) {
-                return Err(invalid("contact.phone", "must be a phone number (5 to 20 digits, may contain + - ( ) and spaces)"));
+                return Err(invalid(
+                    "contact.phone",
+                    "must be a phone number (5 to 20 digits, may contain + - ( ) and spaces)",
+                ));
             }
         }
         let email = optional_text(rc.email, "contact.email", 254)?;
         if let Some(e) = &email {
-            let valid = e.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
-                && !e.contains(char::is_whitespace);
+            let valid = e.split_once('@').is_some_and(|(l, d)| {
+                !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+            }) && !e.contains(char::is_whitespace);
             if !valid {
                 return Err(invalid("contact.email", "must be an e-mail address"));
             }
         }
         let location = optional_text(raw.location, "location", LOCATION_MAX_CHARS)?;
-        let publish_consent = raw
-            .publish_consent
-            .ok_or_else(|| invalid("publish_consent", "is required: true to allow publishing the reply (with personal data masked)"))?;
-        Ok(NewMessage { title, body, channel, contact: Contact { name, phone, email }, location, publish_consent })
+        let publish_consent = raw.publish_consent.ok_or_else(|| {
+            invalid(
+                "publish_consent",
+                "is required: true to allow publishing the reply (with personal data masked)",
+            )
+        })?;
+        Ok(NewMessage {
+            title,
+            body,
+            channel,
+            contact: Contact { name, phone, email },
+            location,
+            publish_consent,
+        })
     }
 }
 
@@ -156,7 +206,11 @@ mod tests {
             title: Some("小区停车费乱收".into()),
             body: Some("物业擅自涨停车费".into()),
             channel: Some("web".into()),
-            contact: Some(RawContact { name: Some("张三".into()), phone: Some("138 0000 0000".into()), email: None }),
+            contact: Some(RawContact {
+                name: Some("张三".into()),
+                phone: Some("138 0000 0000".into()),
+                email: None,
+            }),
             location: None,
             publish_consent: Some(true),
         }
@@ -177,21 +231,80 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        assert_eq!(field_of(RawNewMessage { title: None, ..raw() }), "title");
-        assert_eq!(field_of(RawNewMessage { body: Some("   ".into()), ..raw() }), "body");
-        assert_eq!(field_of(RawNewMessage { body: Some("字".repeat(BODY_MAX_CHARS + 1)), ..raw() }), "body");
-        assert_eq!(field_of(RawNewMessage { channel: Some("fax".into()), ..raw() }), "channel");
-        assert_eq!(field_of(RawNewMessage { publish_consent: None, ..raw() }), "publish_consent");
-        let bad_phone = RawContact { phone: Some("call me".into()), ..Default::default() };
-        assert_eq!(field_of(RawNewMessage { contact: Some(bad_phone), ..raw() }), "contact.phone");
-        let bad_mail = RawContact { email: Some("a@b".into()), ..Default::default() };
-        assert_eq!(field_of(RawNewMessage { contact: Some(bad_mail), ..raw() }), "contact.email");
-        assert_eq!(field_of(RawNewMessage { title: Some("!!!".into()), body: Some("😀😀".into()), ..raw() }), "body");
+        assert_eq!(
+            field_of(RawNewMessage {
+                title: None,
+                ..raw()
+            }),
+            "title"
+        );
+        assert_eq!(
+            field_of(RawNewMessage {
+                body: Some("   ".into()),
+                ..raw()
+            }),
+            "body"
+        );
+        assert_eq!(
+            field_of(RawNewMessage {
+                body: Some("字".repeat(BODY_MAX_CHARS + 1)),
+                ..raw()
+            }),
+            "body"
+        );
+        assert_eq!(
+            field_of(RawNewMessage {
+                channel: Some("fax".into()),
+                ..raw()
+            }),
+            "channel"
+        );
+        assert_eq!(
+            field_of(RawNewMessage {
+                publish_consent: None,
+                ..raw()
+            }),
+            "publish_consent"
+        );
+        let bad_phone = RawContact {
+            phone: Some("call me".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            field_of(RawNewMessage {
+                contact: Some(bad_phone),
+                ..raw()
+            }),
+            "contact.phone"
+        );
+        let bad_mail = RawContact {
+            email: Some("a@b".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            field_of(RawNewMessage {
+                contact: Some(bad_mail),
+                ..raw()
+            }),
+            "contact.email"
+        );
+        assert_eq!(
+            field_of(RawNewMessage {
+                title: Some("!!!".into()),
+                body: Some("😀😀".into()),
+                ..raw()
+            }),
+            "body"
+        );
     }
 
     #[test]
     fn anonymous_message_is_accepted() {
-        let m = NewMessage::try_from(RawNewMessage { contact: None, ..raw() }).unwrap();
+        let m = NewMessage::try_from(RawNewMessage {
+            contact: None,
+            ..raw()
+        })
+        .unwrap();
         assert_eq!(m.contact, Contact::default());
     }
 }

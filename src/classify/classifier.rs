@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Serialize;
 use sha2::Digest;
 
-use super::features::{display_term, Vectorizer};
-use super::linear::{softmax, LinearModel};
+use super::features::{Vectorizer, display_term};
+use super::linear::{LinearModel, softmax};
 use super::model_file::{self, ModelFileError, ModelHeader};
 use crate::text::Segmenter;
 
@@ -54,7 +54,12 @@ impl Classifier {
         let bytes = std::fs::read(path)?;
         let (header, vectorizer, model) = model_file::read(&mut bytes.as_slice())?;
         let digest = hex::encode(sha2::Sha256::digest(&bytes));
-        Ok(Classifier { version: format!("{}@{}", header.task, &digest[..12]), header, vectorizer, model })
+        Ok(Classifier {
+            version: format!("{}@{}", header.task, &digest[..12]),
+            header,
+            vectorizer,
+            model,
+        })
     }
 
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
@@ -90,9 +95,17 @@ impl Classifier {
     }
 
     /// Adds the title words to already segmented message words if this model uses them.
-    pub fn words_for(&self, segmenter: &Segmenter, title: &str, message_words: Vec<String>) -> Vec<String> {
+    pub fn words_for(
+        &self,
+        segmenter: &Segmenter,
+        title: &str,
+        message_words: Vec<String>,
+    ) -> Vec<String> {
         if self.header.feature_config.title_words {
-            super::features::with_title(&segmenter.words(truncate_chars(title, 1000)), message_words)
+            super::features::with_title(
+                &segmenter.words(truncate_chars(title, 1000)),
+                message_words,
+            )
         } else {
             message_words
         }
@@ -117,7 +130,10 @@ impl Classifier {
         let top3 = order
             .iter()
             .take(3)
-            .map(|&c| LabelScore { label: self.header.labels[c].clone(), probability: probs[c] })
+            .map(|&c| LabelScore {
+                label: self.header.labels[c].clone(),
+                probability: probs[c],
+            })
             .collect();
         let mut contributions: Vec<(f32, &str)> = x
             .indices
@@ -172,9 +188,14 @@ mod tests {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "wzm") {
-                let c = Classifier::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let c =
+                    Classifier::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 assert_eq!(c.header.format_version, FORMAT_VERSION);
-                assert!(c.header.dev_metrics.contains_key("dev_split"), "{} has no dev metrics", path.display());
+                assert!(
+                    c.header.dev_metrics.contains_key("dev_split"),
+                    "{} has no dev metrics",
+                    path.display()
+                );
                 assert_eq!(c.header.training_data_sha256.len(), 64);
                 let p = c.predict(&segmenter, "请问A市住房公积金贷款额度是多少?");
                 assert!(c.labels().contains(&p.label));
@@ -192,7 +213,10 @@ mod tests {
         let s = Segmenter::new();
         for (text, label) in [
             ("小区物业违规收取停车费,业主多次反映无果", "城乡建设"),
-            ("公司拖欠农民工工资半年,要求人社局督促支付", "劳动和社会保障"),
+            (
+                "公司拖欠农民工工资半年,要求人社局督促支付",
+                "劳动和社会保障",
+            ),
             ("学校强制学生购买教辅资料,违规补课收费", "教育文体"),
             ("化工厂夜间偷排污水,河水发黑发臭", "环境保护"),
             ("医院乱收费,看病贵,医生态度恶劣", "卫生计生"),
@@ -237,9 +261,15 @@ mod tests {
         let mut bytes = std::fs::read(&copy).unwrap();
         bytes.truncate(bytes.len() - 3);
         std::fs::write(&copy, &bytes).unwrap();
-        assert!(matches!(Classifier::load(&copy), Err(ModelFileError::BadBody(_))));
+        assert!(matches!(
+            Classifier::load(&copy),
+            Err(ModelFileError::BadBody(_))
+        ));
         std::fs::write(&copy, b"not a model").unwrap();
-        assert!(matches!(Classifier::load(&copy), Err(ModelFileError::BadMagic) | Err(ModelFileError::BadBody(_))));
+        assert!(matches!(
+            Classifier::load(&copy),
+            Err(ModelFileError::BadMagic) | Err(ModelFileError::BadBody(_))
+        ));
     }
 
     #[test]

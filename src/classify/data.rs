@@ -13,9 +13,17 @@ pub enum DataError {
     #[error("{file}: cannot read: {message}")]
     Io { file: String, message: String },
     #[error("{file}: missing column(s) {missing} (found: {found})")]
-    MissingColumns { file: String, missing: String, found: String },
+    MissingColumns {
+        file: String,
+        missing: String,
+        found: String,
+    },
     #[error("{file}: line {line}: {message}")]
-    Line { file: String, line: u64, message: String },
+    Line {
+        file: String,
+        line: u64,
+        message: String,
+    },
 }
 
 /// A CSV table with a header, read whole, values as UTF-8 strings.
@@ -36,29 +44,51 @@ pub struct TableRow {
 impl Table {
     pub fn read_path(path: &Path, required: &[&str]) -> Result<Table, DataError> {
         let file = path.display().to_string();
-        let f = std::fs::File::open(path).map_err(|e| DataError::Io { file: file.clone(), message: e.to_string() })?;
+        let f = std::fs::File::open(path).map_err(|e| DataError::Io {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
         Self::read(f, &file, required)
     }
 
     /// Reads a CSV with a header row; every name in `required` must be a column.
     pub fn read(input: impl Read, file: &str, required: &[&str]) -> Result<Table, DataError> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
-        let line_err = |line: u64, message: String| DataError::Line { file: file.to_string(), line, message };
-        let headers = reader.byte_headers().map_err(|e| csv_error(file, e))?.clone();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(input);
+        let line_err = |line: u64, message: String| DataError::Line {
+            file: file.to_string(),
+            line,
+            message,
+        };
+        let headers = reader
+            .byte_headers()
+            .map_err(|e| csv_error(file, e))?
+            .clone();
         let mut columns = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
-            let name = std::str::from_utf8(h).map_err(|_| line_err(1, format!("column {} name is not UTF-8", i + 1)))?;
+            let name = std::str::from_utf8(h)
+                .map_err(|_| line_err(1, format!("column {} name is not UTF-8", i + 1)))?;
             // Excel writes a byte-order mark before the first header.
             columns.insert(name.trim_start_matches('\u{feff}').trim().to_string(), i);
         }
-        let missing: Vec<&str> = required.iter().copied().filter(|c| !columns.contains_key(*c)).collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !columns.contains_key(*c))
+            .collect();
         if !missing.is_empty() {
             let mut found: Vec<(&String, &usize)> = columns.iter().collect();
             found.sort_by_key(|(_, i)| **i);
             return Err(DataError::MissingColumns {
                 file: file.to_string(),
                 missing: missing.join(", "),
-                found: found.into_iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", "),
+                found: found
+                    .into_iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         let names: Vec<String> = {
@@ -79,13 +109,18 @@ impl Table {
             let line = record.position().map_or(0, |p| p.line());
             let mut fields = Vec::with_capacity(record.len());
             for (i, raw) in record.iter().enumerate() {
-                let s = std::str::from_utf8(raw)
-                    .map_err(|_| line_err(line, format!("field {} is not valid UTF-8", names[i])))?;
+                let s = std::str::from_utf8(raw).map_err(|_| {
+                    line_err(line, format!("field {} is not valid UTF-8", names[i]))
+                })?;
                 fields.push(s.to_string());
             }
             rows.push(TableRow { line, fields });
         }
-        Ok(Table { file: file.to_string(), columns, rows })
+        Ok(Table {
+            file: file.to_string(),
+            columns,
+            rows,
+        })
     }
 
     pub fn has_column(&self, name: &str) -> bool {
@@ -94,23 +129,35 @@ impl Table {
 
     /// The value of `column` in `row` (empty if the column does not exist).
     pub fn get<'a>(&self, row: &'a TableRow, column: &str) -> &'a str {
-        self.columns.get(column).and_then(|&i| row.fields.get(i)).map_or("", |s| s.as_str())
+        self.columns
+            .get(column)
+            .and_then(|&i| row.fields.get(i))
+            .map_or("", |s| s.as_str())
     }
 }
 
 fn csv_error(file: &str, e: csv::Error) -> DataError {
     let line = e.position().map_or(0, |p| p.line());
     let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("has {len} fields but the header has {expected_len} (broken quoting?)")
         }
         csv::ErrorKind::Io(io) => io.to_string(),
         _ => e.to_string(),
     };
     if line == 0 {
-        DataError::Io { file: file.to_string(), message }
+        DataError::Io {
+            file: file.to_string(),
+            message,
+        }
     } else {
-        DataError::Line { file: file.to_string(), line, message }
+        DataError::Line {
+            file: file.to_string(),
+            line,
+            message,
+        }
     }
 }
 
@@ -138,7 +185,11 @@ pub fn read_raw_labelled(path: &Path, label_column: &str) -> Result<Vec<Labelled
         let title = table.get(row, "留言主题");
         let body = table.get(row, "留言详情");
         let label = table.get(row, label_column).trim();
-        let err = |message: String| DataError::Line { file: table.file.clone(), line: row.line, message };
+        let err = |message: String| DataError::Line {
+            file: table.file.clone(),
+            line: row.line,
+            message,
+        };
         if label.is_empty() {
             return Err(err(format!("{label_column} is empty")));
         }
@@ -147,7 +198,11 @@ pub fn read_raw_labelled(path: &Path, label_column: &str) -> Result<Vec<Labelled
         }
         let id = table.get(row, "留言编号").trim();
         out.push(LabelledText {
-            id: if id.is_empty() { format!("line{}", row.line) } else { id.to_string() },
+            id: if id.is_empty() {
+                format!("line{}", row.line)
+            } else {
+                id.to_string()
+            },
             line: row.line,
             title: title.trim().to_string(),
             text: message_text(title, body),
@@ -163,10 +218,19 @@ mod tests {
 
     #[test]
     fn missing_columns_are_named() {
-        let err = Table::read("留言主题,一级标签\na,b\n".as_bytes(), "x.csv", &["留言主题", "留言详情", "一级标签"]).unwrap_err();
+        let err = Table::read(
+            "留言主题,一级标签\na,b\n".as_bytes(),
+            "x.csv",
+            &["留言主题", "留言详情", "一级标签"],
+        )
+        .unwrap_err();
         assert_eq!(
             err,
-            DataError::MissingColumns { file: "x.csv".into(), missing: "留言详情".into(), found: "留言主题, 一级标签".into() }
+            DataError::MissingColumns {
+                file: "x.csv".into(),
+                missing: "留言详情".into(),
+                found: "留言主题, 一级标签".into()
+            }
         );
     }
 
@@ -182,7 +246,9 @@ mod tests {
     fn non_utf8_names_line_and_field() {
         let mut bytes = b"a,b\n1,2\n3,".to_vec();
         bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
-        let msg = Table::read(&bytes[..], "x.csv", &["a"]).unwrap_err().to_string();
+        let msg = Table::read(&bytes[..], "x.csv", &["a"])
+            .unwrap_err()
+            .to_string();
         assert_eq!(msg, "x.csv: line 3: field b is not valid UTF-8");
     }
 

@@ -30,20 +30,39 @@ pub const TITLE_MARK: char = '\u{1}';
 
 /// The word list a title-aware model sees: the title's words, marked, then all the message's words.
 pub fn with_title(title_words: &[String], message_words: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = title_words.iter().map(|w| format!("{TITLE_MARK}{w}")).collect();
+    let mut out: Vec<String> = title_words
+        .iter()
+        .map(|w| format!("{TITLE_MARK}{w}"))
+        .collect();
     out.extend(message_words);
     out
 }
 
 /// Splits a word list into (title words without their mark, other words).
 fn split_title(words: &[String]) -> (Vec<&str>, &[String]) {
-    let n = words.iter().take_while(|w| w.starts_with(TITLE_MARK)).count();
-    (words[..n].iter().map(|w| &w[TITLE_MARK.len_utf8()..]).collect(), &words[n..])
+    let n = words
+        .iter()
+        .take_while(|w| w.starts_with(TITLE_MARK))
+        .count();
+    (
+        words[..n]
+            .iter()
+            .map(|w| &w[TITLE_MARK.len_utf8()..])
+            .collect(),
+        &words[n..],
+    )
 }
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig { word_bigrams: true, char_ngram_min: 2, char_ngram_max: 3, min_df: 2, max_features: 150_000, title_words: false }
+        FeatureConfig {
+            word_bigrams: true,
+            char_ngram_min: 2,
+            char_ngram_max: 3,
+            min_df: 2,
+            max_features: 150_000,
+            title_words: false,
+        }
     }
 }
 
@@ -174,7 +193,12 @@ fn for_each_term_hash(words: &[String], config: &FeatureConfig, mut f: impl FnMu
     }
     if config.word_bigrams {
         for pair in words.windows(2) {
-            f(term_hash(&[b"b:", pair[0].as_bytes(), b" ", pair[1].as_bytes()]));
+            f(term_hash(&[
+                b"b:",
+                pair[0].as_bytes(),
+                b" ",
+                pair[1].as_bytes(),
+            ]));
         }
     }
     if config.char_ngram_max > 0 {
@@ -185,7 +209,10 @@ fn for_each_term_hash(words: &[String], config: &FeatureConfig, mut f: impl FnMu
         let bytes = joined.as_bytes();
         for n in config.char_ngram_min.max(1)..=config.char_ngram_max {
             for start in 0..n_chars.saturating_sub(n - 1) {
-                f(term_hash(&[b"c:", &bytes[bounds[start]..bounds[start + n]]]));
+                f(term_hash(&[
+                    b"c:",
+                    &bytes[bounds[start]..bounds[start + n]],
+                ]));
             }
         }
     }
@@ -194,8 +221,17 @@ fn for_each_term_hash(words: &[String], config: &FeatureConfig, mut f: impl FnMu
 impl Vectorizer {
     /// Builds from saved parts (model file).
     pub fn from_parts(config: FeatureConfig, terms: Vec<String>, idf: Vec<f32>) -> Self {
-        let index = terms.iter().enumerate().map(|(i, t)| (term_hash(&[t.as_bytes()]), i as u32)).collect();
-        Vectorizer { config, terms, idf, index }
+        let index = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (term_hash(&[t.as_bytes()]), i as u32))
+            .collect();
+        Vectorizer {
+            config,
+            terms,
+            idf,
+            index,
+        }
     }
 
     /// Fits the vocabulary on documents given as their word lists.
@@ -209,13 +245,19 @@ impl Vectorizer {
                 *df.entry(term).or_insert(0) += 1;
             }
         }
-        let mut kept: Vec<(String, u32)> = df.into_iter().filter(|(_, d)| *d >= config.min_df).collect();
+        let mut kept: Vec<(String, u32)> = df
+            .into_iter()
+            .filter(|(_, d)| *d >= config.min_df)
+            .collect();
         // Most frequent first, ties by term, so the vocabulary is deterministic.
         kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         kept.truncate(config.max_features);
         kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let n = docs.len() as f32;
-        let idf = kept.iter().map(|(_, d)| ((1.0 + n) / (1.0 + *d as f32)).ln() + 1.0).collect();
+        let idf = kept
+            .iter()
+            .map(|(_, d)| ((1.0 + n) / (1.0 + *d as f32)).ln() + 1.0)
+            .collect();
         let terms = kept.into_iter().map(|(t, _)| t).collect();
         Self::from_parts(config, terms, idf)
     }
@@ -243,7 +285,10 @@ impl Vectorizer {
 
     /// [`Vectorizer::transform`] from precomputed term hashes.
     pub fn transform_hashes(&self, hashes: &[u64]) -> SparseVector {
-        let mut hits: Vec<u32> = hashes.iter().filter_map(|h| self.index.get(h).copied()).collect();
+        let mut hits: Vec<u32> = hashes
+            .iter()
+            .filter_map(|h| self.index.get(h).copied())
+            .collect();
         hits.sort_unstable();
         let mut pairs: Vec<(u32, f32)> = Vec::with_capacity(hits.len());
         for chunk in hits.chunk_by(|a, b| a == b) {
@@ -281,11 +326,17 @@ mod tests {
     #[test]
     fn hashed_terms_match_spelled_terms() {
         let w = with_title(&words("举报 物业"), words("A市 物业 收费 停车费"));
-        let config = FeatureConfig { title_words: true, ..FeatureConfig::default() };
+        let config = FeatureConfig {
+            title_words: true,
+            ..FeatureConfig::default()
+        };
         assert!(terms(&w, &config).contains(&"t:举报".to_string()));
         let mut hashes = Vec::new();
         for_each_term_hash(&w, &config, |h| hashes.push(h));
-        let spelled: Vec<u64> = terms(&w, &config).iter().map(|t| term_hash(&[t.as_bytes()])).collect();
+        let spelled: Vec<u64> = terms(&w, &config)
+            .iter()
+            .map(|t| term_hash(&[t.as_bytes()]))
+            .collect();
         assert_eq!(hashes, spelled);
     }
 

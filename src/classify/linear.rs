@@ -22,7 +22,12 @@ pub struct TrainOptions {
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { epochs: 20, learning_rate: 0.5, l2: 2e-5, seed: 20_200_101 }
+        TrainOptions {
+            epochs: 20,
+            learning_rate: 0.5,
+            l2: 2e-5,
+            seed: 20_200_101,
+        }
     }
 }
 
@@ -38,7 +43,12 @@ pub struct LinearModel {
 
 impl LinearModel {
     pub fn zeros(n_features: usize, n_classes: usize) -> Self {
-        LinearModel { n_features, n_classes, weights: vec![0.0; n_features * n_classes], bias: vec![0.0; n_classes] }
+        LinearModel {
+            n_features,
+            n_classes,
+            weights: vec![0.0; n_features * n_classes],
+            bias: vec![0.0; n_classes],
+        }
     }
 
     /// Raw class scores for one feature vector.
@@ -146,7 +156,12 @@ pub fn train(
         on_epoch(epoch + 1);
     }
     v.iter_mut().for_each(|w| *w *= scale);
-    LinearModel { n_features, n_classes, weights: v, bias }
+    LinearModel {
+        n_features,
+        n_classes,
+        weights: v,
+        bias,
+    }
 }
 
 /// Trains one-vs-rest linear SVMs with the squared hinge loss by dual coordinate descent
@@ -165,7 +180,10 @@ pub fn train_svm(
     mut on_class: impl FnMut(usize),
 ) -> LinearModel {
     let n = xs.len();
-    let sq_norms: Vec<f32> = xs.iter().map(|x| x.values.iter().map(|v| v * v).sum::<f32>() + 1.0).collect();
+    let sq_norms: Vec<f32> = xs
+        .iter()
+        .map(|x| x.values.iter().map(|v| v * v).sum::<f32>() + 1.0)
+        .collect();
     let mut weights = vec![0.0f32; n_features * n_classes];
     let mut bias = vec![0.0f32; n_classes];
     for class in 0..n_classes {
@@ -173,7 +191,10 @@ pub fn train_svm(
         // total C, so a class with 6 examples is not simply out-voted by 1,300.
         let positives = ys.iter().filter(|&&y| y == class).count().max(1) as f32;
         let (c_pos, c_neg) = if balanced {
-            (c * n as f32 / (2.0 * positives), c * n as f32 / (2.0 * (n as f32 - positives).max(1.0)))
+            (
+                c * n as f32 / (2.0 * positives),
+                c * n as f32 / (2.0 * (n as f32 - positives).max(1.0)),
+            )
         } else {
             (c, c)
         };
@@ -189,7 +210,13 @@ pub fn train_svm(
                 let x = &xs[i];
                 let y = if ys[i] == class { 1.0f32 } else { -1.0 };
                 let diag = 0.5 / if y > 0.0 { c_pos } else { c_neg };
-                let wx: f32 = x.indices.iter().zip(&x.values).map(|(&f, &v)| w[f as usize] * v).sum::<f32>() + b;
+                let wx: f32 = x
+                    .indices
+                    .iter()
+                    .zip(&x.values)
+                    .map(|(&f, &v)| w[f as usize] * v)
+                    .sum::<f32>()
+                    + b;
                 let g = y * wx - 1.0 + diag * alpha[i];
                 let pg = if alpha[i] == 0.0 { g.min(0.0) } else { g };
                 max_pg = max_pg.max(pg.abs());
@@ -214,7 +241,12 @@ pub fn train_svm(
         bias[class] = b;
         on_class(class + 1);
     }
-    LinearModel { n_features, n_classes, weights, bias }
+    LinearModel {
+        n_features,
+        n_classes,
+        weights,
+        bias,
+    }
 }
 
 /// The temperature that minimises the negative log-likelihood of `labels` on held-out logits
@@ -244,12 +276,20 @@ mod tests {
     use super::*;
 
     fn sv(pairs: &[(u32, f32)]) -> SparseVector {
-        SparseVector { indices: pairs.iter().map(|p| p.0).collect(), values: pairs.iter().map(|p| p.1).collect() }
+        SparseVector {
+            indices: pairs.iter().map(|p| p.0).collect(),
+            values: pairs.iter().map(|p| p.1).collect(),
+        }
     }
 
     #[test]
     fn learns_a_separable_problem() {
-        let xs = vec![sv(&[(0, 1.0)]), sv(&[(1, 1.0)]), sv(&[(2, 1.0)]), sv(&[(0, 0.7), (3, 0.7)])];
+        let xs = vec![
+            sv(&[(0, 1.0)]),
+            sv(&[(1, 1.0)]),
+            sv(&[(2, 1.0)]),
+            sv(&[(0, 0.7), (3, 0.7)]),
+        ];
         let ys = vec![0, 1, 2, 0];
         let m = train(&xs, &ys, None, 4, 3, TrainOptions::default(), |_| {});
         for (x, &y) in xs.iter().zip(&ys) {
@@ -261,7 +301,12 @@ mod tests {
 
     #[test]
     fn svm_learns_a_separable_problem() {
-        let xs = vec![sv(&[(0, 1.0)]), sv(&[(1, 1.0)]), sv(&[(2, 1.0)]), sv(&[(0, 0.7), (3, 0.7)])];
+        let xs = vec![
+            sv(&[(0, 1.0)]),
+            sv(&[(1, 1.0)]),
+            sv(&[(2, 1.0)]),
+            sv(&[(0, 0.7), (3, 0.7)]),
+        ];
         let ys = vec![0, 1, 2, 0];
         let m = train_svm(&xs, &ys, 4, 3, 1.0, false, 50, 1, |_| {});
         for (x, &y) in xs.iter().zip(&ys) {
@@ -281,7 +326,12 @@ mod tests {
 
     #[test]
     fn temperature_fit_is_high_for_overconfident_wrong_logits() {
-        let logits = vec![vec![10.0, 0.0], vec![10.0, 0.0], vec![10.0, 0.0], vec![0.0, 10.0]];
+        let logits = vec![
+            vec![10.0, 0.0],
+            vec![10.0, 0.0],
+            vec![10.0, 0.0],
+            vec![0.0, 10.0],
+        ];
         let labels = vec![0, 1, 0, 1];
         assert!(fit_temperature(&logits, &labels) > 2.0);
     }

@@ -39,26 +39,62 @@ impl Evaluation {
                 let tp = confusion[c][c] as f64;
                 let support: usize = confusion[c].iter().sum();
                 let predicted_c: usize = (0..k).map(|g| confusion[g][c]).sum();
-                let precision = if predicted_c > 0 { tp / predicted_c as f64 } else { 0.0 };
-                let recall = if support > 0 { tp / support as f64 } else { 0.0 };
-                let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-                ClassScore { label: labels[c].clone(), precision, recall, f1, support }
+                let precision = if predicted_c > 0 {
+                    tp / predicted_c as f64
+                } else {
+                    0.0
+                };
+                let recall = if support > 0 {
+                    tp / support as f64
+                } else {
+                    0.0
+                };
+                let f1 = if precision + recall > 0.0 {
+                    2.0 * precision * recall / (precision + recall)
+                } else {
+                    0.0
+                };
+                ClassScore {
+                    label: labels[c].clone(),
+                    precision,
+                    recall,
+                    f1,
+                    support,
+                }
             })
             .collect();
         // Classes absent from the gold labels would score 0 and distort the mean.
         let present: Vec<&ClassScore> = per_class.iter().filter(|c| c.support > 0).collect();
-        let macro_f1 = if present.is_empty() { 0.0 } else { present.iter().map(|c| c.f1).sum::<f64>() / present.len() as f64 };
+        let macro_f1 = if present.is_empty() {
+            0.0
+        } else {
+            present.iter().map(|c| c.f1).sum::<f64>() / present.len() as f64
+        };
         let n = gold.len();
         let correct = (0..k).map(|c| confusion[c][c]).sum::<usize>();
-        let accuracy = if n > 0 { correct as f64 / n as f64 } else { 0.0 };
-        Evaluation { labels: labels.to_vec(), confusion, per_class, macro_f1, accuracy, n }
+        let accuracy = if n > 0 {
+            correct as f64 / n as f64
+        } else {
+            0.0
+        };
+        Evaluation {
+            labels: labels.to_vec(),
+            confusion,
+            per_class,
+            macro_f1,
+            accuracy,
+            n,
+        }
     }
 
     /// A plain-text report: the per-class table, then the confusion matrix (rows gold, columns
     /// predicted).
     pub fn report(&self) -> String {
         let mut s = String::new();
-        s.push_str(&format!("{:<12} {:>9} {:>9} {:>9} {:>8}\n", "label", "precision", "recall", "f1", "support"));
+        s.push_str(&format!(
+            "{:<12} {:>9} {:>9} {:>9} {:>8}\n",
+            "label", "precision", "recall", "f1", "support"
+        ));
         for c in &self.per_class {
             s.push_str(&format!(
                 "{:<12} {:>9.4} {:>9.4} {:>9.4} {:>8}\n",
@@ -76,7 +112,10 @@ impl Evaluation {
         }
         s.push('\n');
         for (g, row) in self.confusion.iter().enumerate() {
-            s.push_str(&format!("{:<12}", pad(&format!("[{g}]{}", self.labels[g]), 12)));
+            s.push_str(&format!(
+                "{:<12}",
+                pad(&format!("[{g}]{}", self.labels[g]), 12)
+            ));
             for v in row {
                 s.push_str(&format!(" {v:>5}"));
             }

@@ -72,7 +72,8 @@ pub fn write(
     out.write_all(&(vectorizer.terms.len() as u32).to_le_bytes())?;
     for t in &vectorizer.terms {
         let b = t.as_bytes();
-        let len = u16::try_from(b.len()).map_err(|_| std::io::Error::other("feature term longer than 64 KiB"))?;
+        let len = u16::try_from(b.len())
+            .map_err(|_| std::io::Error::other("feature term longer than 64 KiB"))?;
         out.write_all(&len.to_le_bytes())?;
         out.write_all(b)?;
     }
@@ -86,10 +87,15 @@ pub fn write(
     Ok(())
 }
 
-pub fn read(input: &mut impl Read) -> Result<(ModelHeader, Vectorizer, LinearModel), ModelFileError> {
+pub fn read(
+    input: &mut impl Read,
+) -> Result<(ModelHeader, Vectorizer, LinearModel), ModelFileError> {
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes)?;
-    let mut cur = Cursor { bytes: &bytes, pos: 0 };
+    let mut cur = Cursor {
+        bytes: &bytes,
+        pos: 0,
+    };
     if cur.take(8)? != MAGIC {
         return Err(ModelFileError::BadMagic);
     }
@@ -100,18 +106,19 @@ pub fn read(input: &mut impl Read) -> Result<(ModelHeader, Vectorizer, LinearMod
     struct VersionOnly {
         format_version: u32,
     }
-    let v: VersionOnly =
-        serde_json::from_slice(header_bytes).map_err(|e| ModelFileError::BadHeader(e.to_string()))?;
+    let v: VersionOnly = serde_json::from_slice(header_bytes)
+        .map_err(|e| ModelFileError::BadHeader(e.to_string()))?;
     if v.format_version != FORMAT_VERSION {
         return Err(ModelFileError::UnsupportedVersion(v.format_version));
     }
-    let header: ModelHeader =
-        serde_json::from_slice(header_bytes).map_err(|e| ModelFileError::BadHeader(e.to_string()))?;
+    let header: ModelHeader = serde_json::from_slice(header_bytes)
+        .map_err(|e| ModelFileError::BadHeader(e.to_string()))?;
     let n_terms = cur.u32()? as usize;
     let mut terms = Vec::with_capacity(n_terms);
     for _ in 0..n_terms {
         let len = u16::from_le_bytes(cur.take(2)?.try_into().expect("2 bytes")) as usize;
-        let s = std::str::from_utf8(cur.take(len)?).map_err(|_| ModelFileError::BadBody("term is not UTF-8"))?;
+        let s = std::str::from_utf8(cur.take(len)?)
+            .map_err(|_| ModelFileError::BadBody("term is not UTF-8"))?;
         terms.push(s.to_string());
     }
     let k = header.labels.len();
@@ -122,7 +129,12 @@ pub fn read(input: &mut impl Read) -> Result<(ModelHeader, Vectorizer, LinearMod
         return Err(ModelFileError::BadBody("trailing bytes after the model"));
     }
     let vectorizer = Vectorizer::from_parts(header.feature_config.clone(), terms, idf);
-    let model = LinearModel { n_features: n_terms, n_classes: k, weights, bias };
+    let model = LinearModel {
+        n_features: n_terms,
+        n_classes: k,
+        weights,
+        bias,
+    };
     Ok((header, vectorizer, model))
 }
 
@@ -133,16 +145,28 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ModelFileError> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or(ModelFileError::BadBody("unexpected end of file"))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or(ModelFileError::BadBody("unexpected end of file"))?;
         let s = &self.bytes[self.pos..end];
         self.pos = end;
         Ok(s)
     }
     fn u32(&mut self) -> Result<u32, ModelFileError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
     fn f32s(&mut self, n: usize) -> Result<Vec<f32>, ModelFileError> {
-        let raw = self.take(n.checked_mul(4).ok_or(ModelFileError::BadBody("size overflow"))?)?;
-        Ok(raw.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes"))).collect())
+        let raw = self.take(
+            n.checked_mul(4)
+                .ok_or(ModelFileError::BadBody("size overflow"))?,
+        )?;
+        Ok(raw
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+            .collect())
     }
 }

@@ -18,7 +18,7 @@ use super::data::{self, DataError, Table};
 use super::features::{FeatureConfig, SparseVector, Vectorizer};
 use super::linear::{self, LinearModel, TrainOptions};
 use super::metrics::Evaluation;
-use super::model_file::{ModelHeader, FORMAT_VERSION};
+use super::model_file::{FORMAT_VERSION, ModelHeader};
 use crate::text::Segmenter;
 
 /// One training or evaluation example: content words and a label index.
@@ -62,11 +62,17 @@ impl Algorithm {
         match self {
             Algorithm::Svm { c, balanced } => format!(
                 "one-vs-rest L2-loss linear SVM (C={c}{}), temperature-calibrated; {features}",
-                if *balanced { ", balanced class weights" } else { "" }
+                if *balanced {
+                    ", balanced class weights"
+                } else {
+                    ""
+                }
             ),
             Algorithm::Softmax => format!("sparse softmax regression (SGD); {features}"),
             Algorithm::LinfaLogistic { max_features } => {
-                format!("linfa MultiLogisticRegression, dense, top {max_features} features by document frequency; {features}")
+                format!(
+                    "linfa MultiLogisticRegression, dense, top {max_features} features by document frequency; {features}"
+                )
             }
         }
     }
@@ -87,7 +93,17 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions { algorithm: Algorithm::Svm { c: 3.0, balanced: false }, max_features: FeatureConfig::default().max_features, train: TrainOptions::default(), target_precision: 0.95, self_train_confidence: None, self_train_weight: 0.5 }
+        FitOptions {
+            algorithm: Algorithm::Svm {
+                c: 3.0,
+                balanced: false,
+            },
+            max_features: FeatureConfig::default().max_features,
+            train: TrainOptions::default(),
+            target_precision: 0.95,
+            self_train_confidence: None,
+            self_train_weight: 0.5,
+        }
     }
 }
 
@@ -109,8 +125,16 @@ pub fn in_dev_split(words: &[String]) -> bool {
 fn sha256_files(paths: &[PathBuf]) -> Result<String, DataError> {
     let mut h = Sha256::new();
     for p in paths {
-        let bytes = std::fs::read(p).map_err(|e| DataError::Io { file: p.display().to_string(), message: e.to_string() })?;
-        h.update(p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+        let bytes = std::fs::read(p).map_err(|e| DataError::Io {
+            file: p.display().to_string(),
+            message: e.to_string(),
+        })?;
+        h.update(
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+                .as_bytes(),
+        );
         h.update(&bytes);
     }
     Ok(hex::encode(h.finalize()))
@@ -135,7 +159,10 @@ pub fn remove_near_duplicates<T>(
     protected: &[Vec<String>],
     threshold: f64,
 ) -> usize {
-    let sets: Vec<HashSet<&str>> = candidates.iter().map(|c| words_of(c).iter().map(String::as_str).collect()).collect();
+    let sets: Vec<HashSet<&str>> = candidates
+        .iter()
+        .map(|c| words_of(c).iter().map(String::as_str).collect())
+        .collect();
     let mut postings: HashMap<&str, Vec<u32>> = HashMap::new();
     for (i, s) in sets.iter().enumerate() {
         for w in s {
@@ -179,7 +206,10 @@ pub fn department_data(
 ) -> Result<TaskData, DataError> {
     let tokenized = dir.join("tipdm2020/messages_labeled_tokenized.csv");
     let raw = dir.join("tipdm2020/messages_labeled_raw_sample.csv");
-    let pools = [dir.join("tipdm2020/messages_unlabeled_test.csv"), dir.join("tipdm2020/messages_hot_unlabeled.csv")];
+    let pools = [
+        dir.join("tipdm2020/messages_unlabeled_test.csv"),
+        dir.join("tipdm2020/messages_hot_unlabeled.csv"),
+    ];
     let mut files = vec![tokenized.clone(), raw.clone()];
     if self_train {
         files.extend(pools.iter().cloned());
@@ -194,7 +224,10 @@ pub fn department_data(
         .iter()
         .map(|r| {
             let joined: String = table.get(r, "分词文本").split_whitespace().collect();
-            (segmenter.words(&joined), table.get(r, "一级标签").trim().to_string())
+            (
+                segmenter.words(&joined),
+                table.get(r, "一级标签").trim().to_string(),
+            )
         })
         .filter(|(w, l)| !w.is_empty() && !l.is_empty())
         .collect();
@@ -203,38 +236,78 @@ pub fn department_data(
 
     let mut notes = Vec::new();
     let overlap = remove_near_duplicates(&mut rows, |r| &r.0, &raw_words, 0.5);
-    notes.push(format!("removed {overlap} labelled rows that near-duplicate a raw-sample message"));
+    notes.push(format!(
+        "removed {overlap} labelled rows that near-duplicate a raw-sample message"
+    ));
 
     // Exact duplicates: keep one copy when all copies agree, none when they disagree.
     let mut by_words: HashMap<Vec<String>, (usize, HashSet<String>)> = HashMap::new();
     for (i, (w, l)) in rows.iter().enumerate() {
-        by_words.entry(w.clone()).or_insert_with(|| (i, HashSet::new())).1.insert(l.clone());
+        by_words
+            .entry(w.clone())
+            .or_insert_with(|| (i, HashSet::new()))
+            .1
+            .insert(l.clone());
     }
-    let keep: HashSet<usize> = by_words.values().filter(|(_, ls)| ls.len() == 1).map(|(i, _)| *i).collect();
+    let keep: HashSet<usize> = by_words
+        .values()
+        .filter(|(_, ls)| ls.len() == 1)
+        .map(|(i, _)| *i)
+        .collect();
     let before = rows.len();
-    let rows: Vec<(Vec<String>, String)> =
-        rows.into_iter().enumerate().filter(|(i, _)| keep.contains(i)).map(|(_, r)| r).collect();
-    notes.push(format!("collapsed {} duplicate or conflicting rows", before - rows.len()));
+    let rows: Vec<(Vec<String>, String)> = rows
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, r)| r)
+        .collect();
+    notes.push(format!(
+        "collapsed {} duplicate or conflicting rows",
+        before - rows.len()
+    ));
 
     let labels = label_set(rows.iter().map(|r| r.1.as_str()));
-    let index: HashMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
     let (mut train, mut dev) = (Vec::new(), Vec::new());
     for (words, label) in rows {
-        let ex = Example { label: index[label.as_str()], words };
-        if in_dev_split(&ex.words) { dev.push(ex) } else { train.push(ex) }
+        let ex = Example {
+            label: index[label.as_str()],
+            words,
+        };
+        if in_dev_split(&ex.words) {
+            dev.push(ex)
+        } else {
+            train.push(ex)
+        }
     }
     let mut raw_examples = Vec::new();
     for (r, words) in raw_rows.iter().zip(raw_words) {
         match index.get(r.label.as_str()) {
             Some(&label) => raw_examples.push(Example { words, label }),
-            None => notes.push(format!("raw sample line {}: unknown label {}", r.line, r.label)),
+            None => notes.push(format!(
+                "raw sample line {}: unknown label {}",
+                r.line, r.label
+            )),
         }
     }
     if !corrections.is_empty() {
-        let protected: Vec<Vec<String>> = raw_examples.iter().chain(&dev).map(|e| e.words.clone()).collect();
+        let protected: Vec<Vec<String>> = raw_examples
+            .iter()
+            .chain(&dev)
+            .map(|e| e.words.clone())
+            .collect();
         let mut extra: Vec<Example> = corrections
             .iter()
-            .filter_map(|(text, label)| Some(Example { words: segmenter.words(text), label: *index.get(label.as_str())? }))
+            .filter_map(|(text, label)| {
+                Some(Example {
+                    words: segmenter.words(text),
+                    label: *index.get(label.as_str())?,
+                })
+            })
             .filter(|e| !e.words.is_empty())
             .collect();
         let unknown = corrections.len() - extra.len();
@@ -247,18 +320,28 @@ pub fn department_data(
     }
     let mut unlabelled = Vec::new();
     if self_train {
-        let protected: Vec<Vec<String>> = raw_examples.iter().chain(&dev).map(|e| e.words.clone()).collect();
+        let protected: Vec<Vec<String>> = raw_examples
+            .iter()
+            .chain(&dev)
+            .map(|e| e.words.clone())
+            .collect();
         for p in &pools {
             let t = Table::read_path(p, &["留言主题", "留言详情"])?;
             for r in &t.rows {
-                let w = segmenter.words(&data::message_text(t.get(r, "留言主题"), t.get(r, "留言详情")));
+                let w = segmenter.words(&data::message_text(
+                    t.get(r, "留言主题"),
+                    t.get(r, "留言详情"),
+                ));
                 if !w.is_empty() {
                     unlabelled.push(w);
                 }
             }
         }
         let n = remove_near_duplicates(&mut unlabelled, |w| w.as_slice(), &protected, 0.5);
-        notes.push(format!("self-training pool: {} messages after removing {n} near-duplicates of held-out data", unlabelled.len()));
+        notes.push(format!(
+            "self-training pool: {} messages after removing {n} near-duplicates of held-out data",
+            unlabelled.len()
+        ));
     }
     Ok(TaskData {
         task: "department".into(),
@@ -280,17 +363,37 @@ pub const URGENCIES: [&str; 3] = ["一般", "紧急", "特急"];
 /// The request-type (`type`) or urgency (`urgency`) task, from the project's own labels
 /// (training-data/labels/type_urgency_{train,dev,test}.csv, split by message id): train on
 /// train, calibrate and choose thresholds on dev, and report test (never trained or tuned on).
-pub fn labelled_task_data(dir: &Path, segmenter: &Segmenter, task: &str) -> Result<TaskData, DataError> {
+pub fn labelled_task_data(
+    dir: &Path,
+    segmenter: &Segmenter,
+    task: &str,
+) -> Result<TaskData, DataError> {
     let (column, labels): (&str, Vec<String>) = match task {
-        "type" => ("诉求类型", REQUEST_TYPES.iter().map(|s| s.to_string()).collect()),
-        "urgency" => ("紧急程度", URGENCIES.iter().map(|s| s.to_string()).collect()),
+        "type" => (
+            "诉求类型",
+            REQUEST_TYPES.iter().map(|s| s.to_string()).collect(),
+        ),
+        "urgency" => (
+            "紧急程度",
+            URGENCIES.iter().map(|s| s.to_string()).collect(),
+        ),
         other => {
-            return Err(DataError::Io { file: String::new(), message: format!("unknown task {other:?}") });
+            return Err(DataError::Io {
+                file: String::new(),
+                message: format!("unknown task {other:?}"),
+            });
         }
     };
-    let files: Vec<PathBuf> = ["train", "dev", "test"].iter().map(|p| dir.join(format!("labels/type_urgency_{p}.csv"))).collect();
+    let files: Vec<PathBuf> = ["train", "dev", "test"]
+        .iter()
+        .map(|p| dir.join(format!("labels/type_urgency_{p}.csv")))
+        .collect();
     let sha256 = sha256_files(&files)?;
-    let index: HashMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
     let mut parts = Vec::new();
     for f in &files {
         let rows = data::read_raw_labelled(f, column)?;
@@ -302,7 +405,8 @@ pub fn labelled_task_data(dir: &Path, segmenter: &Segmenter, task: &str) -> Resu
                 message: format!("{column} {:?} is not one of {}", r.label, labels.join(", ")),
             })?;
             // Title-aware features for these tasks (see FeatureConfig::title_words).
-            let words = super::features::with_title(&segmenter.words(&r.title), segmenter.words(&r.text));
+            let words =
+                super::features::with_title(&segmenter.words(&r.title), segmenter.words(&r.text));
             examples.push(Example { words, label });
         }
         parts.push(examples);
@@ -312,8 +416,19 @@ pub fn labelled_task_data(dir: &Path, segmenter: &Segmenter, task: &str) -> Resu
     let mut train = parts.pop().expect("three parts");
     let protected: Vec<Vec<String>> = dev.iter().chain(&test).map(|e| e.words.clone()).collect();
     let removed = remove_near_duplicates(&mut train, |e| &e.words, &protected, 0.5);
-    let notes = vec![format!("removed {removed} training messages that near-duplicate a dev or test message")];
-    Ok(TaskData { task: task.to_string(), labels, train, dev, holdout: vec![("test_split".into(), test)], unlabelled: Vec::new(), sha256, notes })
+    let notes = vec![format!(
+        "removed {removed} training messages that near-duplicate a dev or test message"
+    )];
+    Ok(TaskData {
+        task: task.to_string(),
+        labels,
+        train,
+        dev,
+        holdout: vec![("test_split".into(), test)],
+        unlabelled: Vec::new(),
+        sha256,
+        notes,
+    })
 }
 
 /// For the urgency task: the urgent-probability threshold that flags ≥ `target_recall` of the
@@ -328,7 +443,10 @@ pub fn set_urgent_threshold(classifier: &mut Classifier, data: &TaskData, target
         .collect();
     let score = |c: &Classifier, e: &Example| -> (f32, bool) {
         let p = c.probabilities(&e.words);
-        (urgent_idx.iter().map(|&i| p[i]).sum(), urgent_idx.contains(&e.label))
+        (
+            urgent_idx.iter().map(|&i| p[i]).sum(),
+            urgent_idx.contains(&e.label),
+        )
     };
     let dev: Vec<(f32, bool)> = data.dev.iter().map(|e| score(classifier, e)).collect();
     let t = super::urgency::choose_threshold(&dev, target_recall);
@@ -338,7 +456,11 @@ pub fn set_urgent_threshold(classifier: &mut Classifier, data: &TaskData, target
         sets.push((name.as_str(), ex));
     }
     for (name, examples) in sets {
-        let flagged: Vec<(bool, bool)> = examples.iter().map(|e| score(classifier, e)).map(|(p, g)| (p >= t, g)).collect();
+        let flagged: Vec<(bool, bool)> = examples
+            .iter()
+            .map(|e| score(classifier, e))
+            .map(|(p, g)| (p >= t, g))
+            .collect();
         let (r, p) = super::urgency::recall_precision(&flagged);
         classifier.header.notes.push(format!(
             "{name}: urgent threshold {t:.3} flags {} of {} messages; recall_urgent={r:.4} precision_urgent={p:.4}",
@@ -349,13 +471,18 @@ pub fn set_urgent_threshold(classifier: &mut Classifier, data: &TaskData, target
 }
 
 fn argmax(p: &[f32]) -> usize {
-    (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(0)
+    (0..p.len())
+        .max_by(|&a, &b| p[a].total_cmp(&p[b]))
+        .unwrap_or(0)
 }
 
 /// Evaluates `classifier` on examples.
 pub fn evaluate(classifier: &Classifier, examples: &[Example]) -> Evaluation {
     let gold: Vec<usize> = examples.iter().map(|e| e.label).collect();
-    let pred: Vec<usize> = examples.iter().map(|e| argmax(&classifier.probabilities(&e.words))).collect();
+    let pred: Vec<usize> = examples
+        .iter()
+        .map(|e| argmax(&classifier.probabilities(&e.words)))
+        .collect();
     Evaluation::new(classifier.labels(), &gold, &pred)
 }
 
@@ -379,33 +506,71 @@ pub fn choose_uncertain_threshold(confidences: &[(f32, bool)], target: f64) -> f
 pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)) -> Classifier {
     progress(Progress::Stage("fitting vocabulary"));
     let train_words: Vec<Vec<String>> = data.train.iter().map(|e| e.words.clone()).collect();
-    let mut config = FeatureConfig { title_words: data.task != "department", max_features: opts.max_features, ..FeatureConfig::default() };
+    let mut config = FeatureConfig {
+        title_words: data.task != "department",
+        max_features: opts.max_features,
+        ..FeatureConfig::default()
+    };
     if let Algorithm::LinfaLogistic { max_features } = opts.algorithm {
         config.max_features = max_features;
     }
     let vectorizer = Vectorizer::fit(&train_words, config);
     let k = data.labels.len();
-    let mut xs: Vec<SparseVector> = train_words.iter().map(|w| vectorizer.transform(w)).collect();
+    let mut xs: Vec<SparseVector> = train_words
+        .iter()
+        .map(|w| vectorizer.transform(w))
+        .collect();
     let mut ys: Vec<usize> = data.train.iter().map(|e| e.label).collect();
-    let rounds = if opts.self_train_confidence.is_some() { 2 } else { 1 };
-    let mut done = 0;
-    let mut train_once = |xs: &[SparseVector], ys: &[usize], weights: Option<&[f32]>, progress: &mut dyn FnMut(Progress)| match opts.algorithm {
-        Algorithm::Svm { c, balanced } => linear::train_svm(xs, ys, vectorizer.len(), k, c, balanced, 1000, opts.train.seed, |_| {
-            done += 1;
-            progress(Progress::Epoch { done, total: k * rounds });
-        }),
-        Algorithm::Softmax => linear::train(xs, ys, weights, vectorizer.len(), k, opts.train, |_| {
-            done += 1;
-            progress(Progress::Epoch { done, total: opts.train.epochs * rounds });
-        }),
-        Algorithm::LinfaLogistic { .. } => train_linfa_dense(xs, ys, vectorizer.len(), k),
+    let rounds = if opts.self_train_confidence.is_some() {
+        2
+    } else {
+        1
     };
+    let mut done = 0;
+    let mut train_once =
+        |xs: &[SparseVector],
+         ys: &[usize],
+         weights: Option<&[f32]>,
+         progress: &mut dyn FnMut(Progress)| match opts.algorithm {
+            Algorithm::Svm { c, balanced } => linear::train_svm(
+                xs,
+                ys,
+                vectorizer.len(),
+                k,
+                c,
+                balanced,
+                1000,
+                opts.train.seed,
+                |_| {
+                    done += 1;
+                    progress(Progress::Epoch {
+                        done,
+                        total: k * rounds,
+                    });
+                },
+            ),
+            Algorithm::Softmax => {
+                linear::train(xs, ys, weights, vectorizer.len(), k, opts.train, |_| {
+                    done += 1;
+                    progress(Progress::Epoch {
+                        done,
+                        total: opts.train.epochs * rounds,
+                    });
+                })
+            }
+            Algorithm::LinfaLogistic { .. } => train_linfa_dense(xs, ys, vectorizer.len(), k),
+        };
     progress(Progress::Stage("training"));
     let mut model = train_once(&xs, &ys, None, &mut progress);
     let mut notes = data.notes.clone();
     let mut algorithm = opts.algorithm.describe();
     if let Some(min_conf) = opts.self_train_confidence {
-        let tmp = Classifier { version: String::new(), header: header(data, 1.0, 0.0, &algorithm, notes.clone()), vectorizer: vectorizer.clone(), model: model.clone() };
+        let tmp = Classifier {
+            version: String::new(),
+            header: header(data, 1.0, 0.0, &algorithm, notes.clone()),
+            vectorizer: vectorizer.clone(),
+            model: model.clone(),
+        };
         let mut weights = vec![1.0f32; xs.len()];
         let mut added = 0;
         for w in &data.unlabelled {
@@ -423,7 +588,11 @@ pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)
         model = train_once(&xs, &ys, Some(&weights), &mut progress);
     }
     progress(Progress::Stage("calibrating on the dev split"));
-    let dev_logits: Vec<Vec<f32>> = data.dev.iter().map(|e| model.logits(&vectorizer.transform(&e.words))).collect();
+    let dev_logits: Vec<Vec<f32>> = data
+        .dev
+        .iter()
+        .map(|e| model.logits(&vectorizer.transform(&e.words)))
+        .collect();
     let dev_gold: Vec<usize> = data.dev.iter().map(|e| e.label).collect();
     let temperature = linear::fit_temperature(&dev_logits, &dev_gold);
     let confidences: Vec<(f32, bool)> = dev_logits
@@ -445,7 +614,12 @@ pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)
     ));
     let mut header = header(data, temperature, threshold, &algorithm, notes);
     header.feature_config = vectorizer.config.clone();
-    let mut classifier = Classifier { version: format!("{}@unsaved", data.task), header, vectorizer, model };
+    let mut classifier = Classifier {
+        version: format!("{}@unsaved", data.task),
+        header,
+        vectorizer,
+        model,
+    };
     progress(Progress::Stage("evaluating"));
     let mut metrics = BTreeMap::new();
     metrics.insert("dev_split".to_string(), evaluate(&classifier, &data.dev));
@@ -457,7 +631,12 @@ pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)
 }
 
 /// linfa's multinomial logistic regression on the densified feature matrix (f64, as linfa needs).
-fn train_linfa_dense(xs: &[SparseVector], ys: &[usize], n_features: usize, k: usize) -> LinearModel {
+fn train_linfa_dense(
+    xs: &[SparseVector],
+    ys: &[usize],
+    n_features: usize,
+    k: usize,
+) -> LinearModel {
     use linfa::prelude::*;
     use linfa_logistic::MultiLogisticRegression;
     let mut dense = ndarray::Array2::<f64>::zeros((xs.len(), n_features));
@@ -468,7 +647,10 @@ fn train_linfa_dense(xs: &[SparseVector], ys: &[usize], n_features: usize, k: us
     }
     let targets = ndarray::Array1::from_vec(ys.to_vec());
     let dataset = Dataset::new(dense, targets);
-    let fitted = MultiLogisticRegression::default().max_iterations(100).fit(&dataset).expect("linfa logistic regression fits");
+    let fitted = MultiLogisticRegression::default()
+        .max_iterations(100)
+        .fit(&dataset)
+        .expect("linfa logistic regression fits");
     let mut model = LinearModel::zeros(n_features, k);
     for (col, &class) in fitted.classes().iter().enumerate() {
         for f in 0..n_features {
@@ -479,7 +661,13 @@ fn train_linfa_dense(xs: &[SparseVector], ys: &[usize], n_features: usize, k: us
     model
 }
 
-fn header(data: &TaskData, temperature: f32, threshold: f32, algorithm: &str, notes: Vec<String>) -> ModelHeader {
+fn header(
+    data: &TaskData,
+    temperature: f32,
+    threshold: f32,
+    algorithm: &str,
+    notes: Vec<String>,
+) -> ModelHeader {
     ModelHeader {
         format_version: FORMAT_VERSION,
         task: data.task.clone(),
@@ -515,7 +703,14 @@ mod tests {
 
     #[test]
     fn threshold_reaches_target_precision() {
-        let conf = vec![(0.99, true), (0.9, true), (0.8, false), (0.7, true), (0.6, false), (0.5, false)];
+        let conf = vec![
+            (0.99, true),
+            (0.9, true),
+            (0.8, false),
+            (0.7, true),
+            (0.6, false),
+            (0.5, false),
+        ];
         // Cumulative accuracy: 1, 1, .667, .75, .6, .5 → lowest threshold with ≥ .75 is 0.7.
         assert_eq!(choose_uncertain_threshold(&conf, 0.75), 0.7);
         assert_eq!(choose_uncertain_threshold(&conf, 1.0), 0.9);
@@ -523,8 +718,13 @@ mod tests {
 
     #[test]
     fn dev_split_is_stable_and_about_a_tenth() {
-        let n = (0..2000).filter(|i| in_dev_split(&[format!("词{i}")])).count();
+        let n = (0..2000)
+            .filter(|i| in_dev_split(&[format!("词{i}")]))
+            .count();
         assert!((120..280).contains(&n), "{n}");
-        assert_eq!(in_dev_split(&w("公积金 贷款")), in_dev_split(&w("公积金 贷款")));
+        assert_eq!(
+            in_dev_split(&w("公积金 贷款")),
+            in_dev_split(&w("公积金 贷款"))
+        );
     }
 }

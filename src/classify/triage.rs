@@ -57,13 +57,20 @@ pub struct Triage {
 
 impl std::fmt::Debug for Triage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Triage").field("department", &self.department.version).finish_non_exhaustive()
+        f.debug_struct("Triage")
+            .field("department", &self.department.version)
+            .finish_non_exhaustive()
     }
 }
 
 fn load_task(path: &Path, task: &str) -> anyhow::Result<Classifier> {
     let c = Classifier::load(path).with_context(|| format!("loading model {}", path.display()))?;
-    anyhow::ensure!(c.header.task == task, "{} is a {} model, not a {task} model", path.display(), c.header.task);
+    anyhow::ensure!(
+        c.header.task == task,
+        "{} is a {} model, not a {task} model",
+        path.display(),
+        c.header.task
+    );
     Ok(c)
 }
 
@@ -77,7 +84,11 @@ impl Triage {
         let dir = model.parent().unwrap_or(Path::new("."));
         let optional = |name: &str| -> anyhow::Result<Option<Classifier>> {
             let path = dir.join(format!("{name}.wzm"));
-            if path.exists() { load_task(&path, name).map(Some) } else { Ok(None) }
+            if path.exists() {
+                load_task(&path, name).map(Some)
+            } else {
+                Ok(None)
+            }
         };
         Ok(Triage {
             segmenter: Segmenter::new(),
@@ -97,28 +108,41 @@ impl Triage {
 
     /// Every model's version, e.g. `department@1a2b…,type@…,urgency@…`.
     pub fn model_version(&self) -> String {
-        [Some(&self.department), self.request_type.as_ref(), self.urgency.as_ref()]
-            .into_iter()
-            .flatten()
-            .map(|c| c.version.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
+        [
+            Some(&self.department),
+            self.request_type.as_ref(),
+            self.urgency.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|c| c.version.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+
+    fn department_suggestion(&self, p: Prediction) -> DepartmentSuggestion {
+        let department = self
+            .departments
+            .department(&p.label)
+            .unwrap_or(&p.label)
+            .to_string();
+        DepartmentSuggestion {
+            category: p.label,
+            department,
+            confidence: p.confidence,
+            top3: p.top3,
+            uncertain: p.uncertain,
+            key_terms: p.key_terms,
+        }
     }
 
     /// The department suggestion alone: for systems that only route (a third of the work).
     pub fn triage_department(&self, title: &str, body: &str) -> TriageResult {
-        let text = super::data::message_text(title, body);
-        let p = self.department.predict(&self.segmenter, &text);
-        let department = self.departments.department(&p.label).unwrap_or(&p.label).to_string();
+        let p = self
+            .department
+            .predict(&self.segmenter, &super::data::message_text(title, body));
         TriageResult {
-            department: DepartmentSuggestion {
-                category: p.label,
-                department,
-                confidence: p.confidence,
-                top3: p.top3,
-                uncertain: p.uncertain,
-                key_terms: p.key_terms,
-            },
+            department: self.department_suggestion(p),
             request_type: None,
             urgency: None,
             model_version: self.department.version.clone(),
@@ -132,8 +156,13 @@ impl Triage {
         // title-aware models add the title's terms.
         let words = self.segmenter.words(text);
         let base = self.department.vectorizer.term_hashes(&words);
-        let p: Prediction = self.department.predict_vector(&self.department.vectorizer.transform_hashes(&base)).0;
-        let title_words: Vec<String> = self.segmenter.words(super::classifier::truncate_chars(title, 1000));
+        let p: Prediction = self
+            .department
+            .predict_vector(&self.department.vectorizer.transform_hashes(&base))
+            .0;
+        let title_words: Vec<String> = self
+            .segmenter
+            .words(super::classifier::truncate_chars(title, 1000));
         let dept = &self.department.vectorizer.config;
         let vector_for = |m: &Classifier| {
             let c = &m.vectorizer.config;
@@ -144,28 +173,34 @@ impl Triage {
             match (same_base, c.title_words) {
                 (true, false) => m.vectorizer.transform_hashes(&base),
                 (true, true) => {
-                    let mut hashes = m.vectorizer.term_hashes(&super::features::with_title(&title_words, Vec::new()));
+                    let mut hashes = m
+                        .vectorizer
+                        .term_hashes(&super::features::with_title(&title_words, Vec::new()));
                     hashes.extend_from_slice(&base);
                     m.vectorizer.transform_hashes(&hashes)
                 }
-                (false, _) => m.vectorizer.transform(&m.words_for(&self.segmenter, title, words.clone())),
+                (false, _) => {
+                    m.vectorizer
+                        .transform(&m.words_for(&self.segmenter, title, words.clone()))
+                }
             }
         };
         let request_type = self.request_type.as_ref().map(|m| {
             let t = m.predict_vector(&vector_for(m)).0;
-            TypeSuggestion { label: t.label, confidence: t.confidence, top3: t.top3, uncertain: t.uncertain, key_terms: t.key_terms }
+            TypeSuggestion {
+                label: t.label,
+                confidence: t.confidence,
+                top3: t.top3,
+                uncertain: t.uncertain,
+                key_terms: t.key_terms,
+            }
         });
-        let urgency = self.urgency.as_ref().map(|m| super::urgency::decide_vector(m, &vector_for(m), text, true));
-        let department = self.departments.department(&p.label).unwrap_or(&p.label).to_string();
+        let urgency = self
+            .urgency
+            .as_ref()
+            .map(|m| super::urgency::decide_vector(m, &vector_for(m), text, true));
         TriageResult {
-            department: DepartmentSuggestion {
-                category: p.label,
-                department,
-                confidence: p.confidence,
-                top3: p.top3,
-                uncertain: p.uncertain,
-                key_terms: p.key_terms,
-            },
+            department: self.department_suggestion(p),
             request_type,
             urgency,
             model_version: self.model_version(),
@@ -182,22 +217,45 @@ mod tests {
     #[test]
     fn shared_hashing_gives_each_models_own_answer() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let t = Triage::load(&root.join("models/department.wzm"), &root.join("models/departments.toml")).unwrap();
+        let t = Triage::load(
+            &root.join("models/department.wzm"),
+            &root.join("models/departments.toml"),
+        )
+        .unwrap();
         for (title, body) in [
-            ("举报小区违建", "A3区某小区一楼住户私自搭建违章建筑,严重影响消防通道"),
-            ("小区停水三天", "从周一开始一直停水,老人小孩无法生活,请尽快处理"),
+            (
+                "举报小区违建",
+                "A3区某小区一楼住户私自搭建违章建筑,严重影响消防通道",
+            ),
+            (
+                "小区停水三天",
+                "从周一开始一直停水,老人小孩无法生活,请尽快处理",
+            ),
             ("感谢交警", "感谢交警大队帮我找回钱包"),
         ] {
             let r = t.triage(title, body);
-            let d = t.department.predict_words(&t.department.message_words(&t.segmenter, title, body));
-            assert_eq!((r.department.category.as_str(), r.department.confidence), (d.label.as_str(), d.confidence));
+            let d =
+                t.department
+                    .predict_words(&t.department.message_words(&t.segmenter, title, body));
+            assert_eq!(
+                (r.department.category.as_str(), r.department.confidence),
+                (d.label.as_str(), d.confidence)
+            );
             let m = t.request_type.as_ref().expect("type model shipped");
             let p = m.predict_words(&m.message_words(&t.segmenter, title, body));
             let rt = r.request_type.unwrap();
-            assert_eq!((rt.label.as_str(), rt.confidence), (p.label.as_str(), p.confidence));
+            assert_eq!(
+                (rt.label.as_str(), rt.confidence),
+                (p.label.as_str(), p.confidence)
+            );
             let u = t.urgency.as_ref().expect("urgency model shipped");
             let text = super::super::data::message_text(title, body);
-            let alone = super::super::urgency::decide_words(u, &u.message_words(&t.segmenter, title, body), &text, true);
+            let alone = super::super::urgency::decide_words(
+                u,
+                &u.message_words(&t.segmenter, title, body),
+                &text,
+                true,
+            );
             assert_eq!(r.urgency.unwrap(), alone);
         }
     }

@@ -8,8 +8,8 @@
 
 use serde::Serialize;
 
-use super::classifier::{truncate_chars, Classifier, MAX_TEXT_CHARS};
 use super::LabelScore;
+use super::classifier::{Classifier, MAX_TEXT_CHARS, truncate_chars};
 use crate::text::Segmenter;
 
 pub const URGENT_LABELS: [&str; 2] = ["特急", "紧急"];
@@ -47,7 +47,9 @@ pub struct UrgencySuggestion {
 
 /// Words that make the following phrase hypothetical or feared rather than happening
 /// ("如果发生燃气泄漏", "担心坍塌"): the labelled data has such mentions, and they are 一般.
-const HYPOTHETICAL: [&str; 12] = ["如果", "若", "一旦", "万一", "担心", "防止", "以免", "避免", "可能", "预防", "害怕", "恐"];
+const HYPOTHETICAL: [&str; 12] = [
+    "如果", "若", "一旦", "万一", "担心", "防止", "以免", "避免", "可能", "预防", "害怕", "恐",
+];
 
 /// Words after the phrase that make it a risk rather than an event ("存在燃气泄漏的风险").
 const RISK_AFTER: [&str; 3] = ["风险", "隐患", "可能"];
@@ -56,11 +58,22 @@ const RISK_AFTER: [&str; 3] = ["风险", "隐患", "可能"];
 pub fn fired_rule(text: &str) -> Option<&'static str> {
     for (phrase, name) in RULES {
         for (at, _) in text.match_indices(phrase) {
-            let before: String = text[..at].chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+            let before: String = text[..at]
+                .chars()
+                .rev()
+                .take(6)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             let after: String = text[at + phrase.len()..].chars().take(8).collect();
             // "减轻生产成本" contains 轻生.
-            let inside_word = phrase == "轻生" && (before.ends_with('减') || after.starts_with('产') || after.starts_with('活'));
-            if !inside_word && !HYPOTHETICAL.iter().any(|h| before.contains(h)) && !RISK_AFTER.iter().any(|r| after.contains(r)) {
+            let inside_word = phrase == "轻生"
+                && (before.ends_with('减') || after.starts_with('产') || after.starts_with('活'));
+            if !inside_word
+                && !HYPOTHETICAL.iter().any(|h| before.contains(h))
+                && !RISK_AFTER.iter().any(|r| after.contains(r))
+            {
                 return Some(name);
             }
         }
@@ -69,27 +82,61 @@ pub fn fired_rule(text: &str) -> Option<&'static str> {
 }
 
 /// Decides urgency with the model's urgent threshold and the rules.
-pub fn decide(model: &Classifier, segmenter: &Segmenter, text: &str, use_rules: bool) -> UrgencySuggestion {
+pub fn decide(
+    model: &Classifier,
+    segmenter: &Segmenter,
+    text: &str,
+    use_rules: bool,
+) -> UrgencySuggestion {
     let text = truncate_chars(text, MAX_TEXT_CHARS);
     decide_words(model, &segmenter.words(text), text, use_rules)
 }
 
 /// [`decide`] for text already segmented (`words`); `text` is only searched for the rules.
-pub fn decide_words(model: &Classifier, words: &[String], text: &str, use_rules: bool) -> UrgencySuggestion {
+pub fn decide_words(
+    model: &Classifier,
+    words: &[String],
+    text: &str,
+    use_rules: bool,
+) -> UrgencySuggestion {
     decide_vector(model, &model.vectorizer.transform(words), text, use_rules)
 }
 
 /// [`decide`] from the message's feature vector in this model's space.
-pub fn decide_vector(model: &Classifier, x: &super::features::SparseVector, text: &str, use_rules: bool) -> UrgencySuggestion {
+pub fn decide_vector(
+    model: &Classifier,
+    x: &super::features::SparseVector,
+    text: &str,
+    use_rules: bool,
+) -> UrgencySuggestion {
     let (p, probs) = model.predict_vector(x);
-    let prob_of = |label: &str| model.labels().iter().position(|l| l == label).map_or(0.0, |i| probs[i]);
+    let prob_of = |label: &str| {
+        model
+            .labels()
+            .iter()
+            .position(|l| l == label)
+            .map_or(0.0, |i| probs[i])
+    };
     let urgent_probability = prob_of("特急") + prob_of("紧急");
-    let threshold = model.header.thresholds.get("urgent").copied().unwrap_or(0.5);
-    let rule = if use_rules { fired_rule(&crate::text::normalise(text)) } else { None };
+    let threshold = model
+        .header
+        .thresholds
+        .get("urgent")
+        .copied()
+        .unwrap_or(0.5);
+    let rule = if use_rules {
+        fired_rule(&crate::text::normalise(text))
+    } else {
+        None
+    };
     let (label, urgent) = if rule.is_some() {
         ("特急".to_string(), true)
     } else if urgent_probability >= threshold {
-        let label = if prob_of("特急") > prob_of("紧急") { "特急" } else { "紧急" };
+        let label = if prob_of("特急") > prob_of("紧急") {
+            "特急"
+        } else {
+            "紧急"
+        };
         (label.to_string(), true)
     } else {
         (NOT_URGENT.to_string(), false)
@@ -123,7 +170,10 @@ pub fn recall_precision(flagged_and_gold: &[(bool, bool)]) -> (f64, f64) {
     let tp = flagged_and_gold.iter().filter(|(f, g)| *f && *g).count() as f64;
     let gold = flagged_and_gold.iter().filter(|(_, g)| *g).count() as f64;
     let flagged = flagged_and_gold.iter().filter(|(f, _)| *f).count() as f64;
-    (if gold > 0.0 { tp / gold } else { 0.0 }, if flagged > 0.0 { tp / flagged } else { 0.0 })
+    (
+        if gold > 0.0 { tp / gold } else { 0.0 },
+        if flagged > 0.0 { tp / flagged } else { 0.0 },
+    )
 }
 
 #[cfg(test)]
@@ -132,7 +182,14 @@ mod tests {
 
     #[test]
     fn threshold_meets_recall_with_best_precision() {
-        let scored = vec![(0.9, true), (0.8, false), (0.7, true), (0.4, true), (0.3, false), (0.1, true)];
+        let scored = vec![
+            (0.9, true),
+            (0.8, false),
+            (0.7, true),
+            (0.4, true),
+            (0.3, false),
+            (0.1, true),
+        ];
         // 4 urgent; 90% recall needs all 4 flagged → threshold at the lowest urgent score.
         assert_eq!(choose_threshold(&scored, 0.9), 0.1);
         assert_eq!(choose_threshold(&scored, 0.75), 0.4);
@@ -144,7 +201,10 @@ mod tests {
         assert_eq!(fired_rule("楼道里有燃气泄漏的味道"), Some("gas_leak"));
         assert_eq!(fired_rule("老人多次说要轻生"), Some("suicide"));
         assert_eq!(fired_rule("路灯坏了半年"), None);
-        assert_eq!(fired_rule("如果发生燃气泄漏而酿成安全事故,后果不堪设想"), None);
+        assert_eq!(
+            fired_rule("如果发生燃气泄漏而酿成安全事故,后果不堪设想"),
+            None
+        );
         assert_eq!(fired_rule("担心有人轻生"), None);
         assert_eq!(fired_rule("为了减轻生产成本"), None);
         assert_eq!(fired_rule("存在燃气泄漏串气的风险"), None);
@@ -152,7 +212,8 @@ mod tests {
 
     #[test]
     fn recall_and_precision() {
-        let (r, p) = recall_precision(&[(true, true), (true, false), (false, true), (false, false)]);
+        let (r, p) =
+            recall_precision(&[(true, true), (true, false), (false, true), (false, false)]);
         assert_eq!((r, p), (0.5, 0.5));
     }
 }

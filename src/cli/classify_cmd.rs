@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::classify::Triage;
 
@@ -46,7 +46,9 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let mut line_no = 0u64;
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).context("reading stdin")?;
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .context("reading stdin")?;
         if n == 0 {
             break;
         }
@@ -69,7 +71,9 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if failed > 0 {
-        eprintln!("error: {failed} of {line_no} lines could not be classified (see the error lines above)");
+        eprintln!(
+            "error: {failed} of {line_no} lines could not be classified (see the error lines above)"
+        );
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
@@ -77,11 +81,24 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
 
 fn classify_line(raw: &[u8], triage: &Triage) -> Result<Value, (Value, String)> {
     if raw.len() > MAX_LINE_BYTES {
-        return Err((Value::Null, format!("line is longer than {MAX_LINE_BYTES} bytes")));
+        return Err((
+            Value::Null,
+            format!("line is longer than {MAX_LINE_BYTES} bytes"),
+        ));
     }
-    let text = std::str::from_utf8(raw).map_err(|e| (Value::Null, format!("not valid UTF-8 at byte {}", e.valid_up_to())))?;
+    let text = std::str::from_utf8(raw).map_err(|e| {
+        (
+            Value::Null,
+            format!("not valid UTF-8 at byte {}", e.valid_up_to()),
+        )
+    })?;
     let text = text.trim_end_matches(['\n', '\r']);
-    let input: Input = serde_json::from_str(text).map_err(|e| (Value::Null, format!("not a JSON object with id, title, body: {e}")))?;
+    let input: Input = serde_json::from_str(text).map_err(|e| {
+        (
+            Value::Null,
+            format!("not a JSON object with id, title, body: {e}"),
+        )
+    })?;
     let title = input.title.unwrap_or_default();
     let body = input.body.unwrap_or_default();
     if title.trim().is_empty() && body.trim().is_empty() {

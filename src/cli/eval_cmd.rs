@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 
 use crate::classify::data;
 use crate::classify::metrics::Evaluation;
-use crate::classify::{urgency, Classifier};
+use crate::classify::{Classifier, urgency};
 use crate::text::Segmenter;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,10 +50,19 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let model_path = args.model.clone().unwrap_or_else(|| PathBuf::from(format!("models/{}.wzm", args.task.name())));
-    let classifier = Classifier::load(&model_path).with_context(|| format!("loading model {}", model_path.display()))?;
+    let model_path = args
+        .model
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("models/{}.wzm", args.task.name())));
+    let classifier = Classifier::load(&model_path)
+        .with_context(|| format!("loading model {}", model_path.display()))?;
     if classifier.header.task != args.task.name() {
-        bail!("{} is a {} model, not a {} model", model_path.display(), classifier.header.task, args.task.name());
+        bail!(
+            "{} is a {} model, not a {} model",
+            model_path.display(),
+            classifier.header.task,
+            args.task.name()
+        );
     }
     let rows = data::read_raw_labelled(&args.file, args.task.label_column())?;
     let segmenter = Segmenter::new();
@@ -62,7 +71,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut predicted = Vec::with_capacity(rows.len());
     for r in &rows {
         let Some(g) = labels.iter().position(|l| *l == r.label) else {
-            bail!("{}: line {}: {} {:?} is not one of the model's labels ({})", args.file.display(), r.line, args.task.label_column(), r.label, labels.join(", "));
+            bail!(
+                "{}: line {}: {} {:?} is not one of the model's labels ({})",
+                args.file.display(),
+                r.line,
+                args.task.label_column(),
+                r.label,
+                labels.join(", ")
+            );
         };
         let body = r.text.split_once('\n').map_or("", |(_, b)| b);
         let words = classifier.message_words(&segmenter, &r.title, body);
@@ -72,16 +88,33 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             _ => classifier.predict_words(&words).label,
         };
         gold.push(g);
-        predicted.push(labels.iter().position(|l| *l == label).expect("predicted label is a model label"));
+        predicted.push(
+            labels
+                .iter()
+                .position(|l| *l == label)
+                .expect("predicted label is a model label"),
+        );
     }
     let e = Evaluation::new(&labels, &gold, &predicted);
     println!("{}", e.report());
-    let mut last = format!("task={} n={} macro_f1={:.4} accuracy={:.4}", args.task.name(), e.n, e.macro_f1, e.accuracy);
+    let mut last = format!(
+        "task={} n={} macro_f1={:.4} accuracy={:.4}",
+        args.task.name(),
+        e.n,
+        e.macro_f1,
+        e.accuracy
+    );
     if args.task == Task::Urgency {
         let is_urgent = |i: usize| urgency::URGENT_LABELS.contains(&labels[i].as_str());
-        let pairs: Vec<(bool, bool)> = gold.iter().zip(&predicted).map(|(&g, &p)| (is_urgent(p), is_urgent(g))).collect();
+        let pairs: Vec<(bool, bool)> = gold
+            .iter()
+            .zip(&predicted)
+            .map(|(&g, &p)| (is_urgent(p), is_urgent(g)))
+            .collect();
         let (recall, precision) = urgency::recall_precision(&pairs);
-        last.push_str(&format!(" recall_urgent={recall:.4} precision_urgent={precision:.4}"));
+        last.push_str(&format!(
+            " recall_urgent={recall:.4} precision_urgent={precision:.4}"
+        ));
     }
     println!("{last}");
     Ok(ExitCode::SUCCESS)

@@ -16,7 +16,11 @@ pub const DEFAULT_MODEL: &str = "models/department.wzm";
 pub const DEFAULT_DEPARTMENTS: &str = "models/departments.toml";
 
 #[derive(Parser, Debug)]
-#[command(name = "wenzheng", version, about = "问政: triage, case workflow and search for an online inquiry board")]
+#[command(
+    name = "wenzheng",
+    version,
+    about = "问政: triage, case workflow and search for an online inquiry board"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -57,7 +57,10 @@ fn settings(storage: &StorageArgs, mut overrides: Overrides) -> anyhow::Result<S
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -104,13 +107,25 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let triage = Arc::new(Triage::load(&args.models.model, &args.models.departments)?);
     let summary = runtime()?.block_on(async {
-        let store = Store::connect(&settings.database_url).await.context("opening the database")?;
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the database")?;
         let bar = ProgressBar::new(0);
-        bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} rows [{elapsed}]").expect("static template"));
-        let s = crate::intake::import_file(&store, &triage, &args.file, args.limit, chrono::Utc::now(), |done, total| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        })
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} rows [{elapsed}]")
+                .expect("static template"),
+        );
+        let s = crate::intake::import_file(
+            &store,
+            &triage,
+            &args.file,
+            args.limit,
+            chrono::Utc::now(),
+            |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            },
+        )
         .await;
         bar.finish_and_clear();
         store.close().await;
@@ -144,12 +159,27 @@ pub enum TokenCommand {
     },
 }
 
-pub const ROLES: [&str; 6] = ["dispatcher", "handler", "reviewer", "leader", "supervisor", "admin"];
+pub const ROLES: [&str; 6] = [
+    "dispatcher",
+    "handler",
+    "reviewer",
+    "leader",
+    "supervisor",
+    "admin",
+];
 
 pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
-    let TokenCommand::Add { name, role, storage } = cmd;
+    let TokenCommand::Add {
+        name,
+        role,
+        storage,
+    } = cmd;
     anyhow::ensure!(!name.trim().is_empty(), "--name must not be empty");
-    anyhow::ensure!(ROLES.contains(&role.as_str()), "--role must be one of {}", ROLES.join(", "));
+    anyhow::ensure!(
+        ROLES.contains(&role.as_str()),
+        "--role must be one of {}",
+        ROLES.join(", ")
+    );
     let settings = settings(&storage, Overrides::default())?;
     if settings.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&settings.data_dir)?;
@@ -158,8 +188,17 @@ pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
     let token = format!("wz_{}", hex::encode(bytes));
     runtime()?.block_on(async {
-        let store = Store::connect(&settings.database_url).await.context("opening the database")?;
-        store.add_staff_token(name.trim(), &role, &crate::http::token_digest(&token), chrono::Utc::now()).await?;
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the database")?;
+        store
+            .add_staff_token(
+                name.trim(),
+                &role,
+                &crate::http::token_digest(&token),
+                chrono::Utc::now(),
+            )
+            .await?;
         store.close().await;
         anyhow::Ok(())
     })?;

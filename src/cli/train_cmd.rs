@@ -49,7 +49,9 @@ pub struct TrainArgs {
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("static template"));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("static template"),
+    );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar.set_message("loading the segmenter");
     let segmenter = Segmenter::new();
@@ -57,32 +59,58 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         None => Vec::new(),
         Some(url) => {
             bar.set_message(format!("reading staff corrections from {url}"));
-            let url = if url.contains("://") || url.starts_with("sqlite:") { url.clone() } else { format!("sqlite:{url}") };
-            let rows = tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
-                let store = crate::store::Store::connect(&url).await.context("opening the case database")?;
-                let rows = store.confirmed_categories().await?;
-                store.close().await;
-                anyhow::Ok(rows)
-            })?;
-            rows.into_iter().map(|(title, body, label)| (crate::classify::data::message_text(&title, &body), label)).collect()
+            let url = if url.contains("://") || url.starts_with("sqlite:") {
+                url.clone()
+            } else {
+                format!("sqlite:{url}")
+            };
+            let rows = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(async {
+                    let store = crate::store::Store::connect(&url)
+                        .await
+                        .context("opening the case database")?;
+                    let rows = store.confirmed_categories().await?;
+                    store.close().await;
+                    anyhow::Ok(rows)
+                })?;
+            rows.into_iter()
+                .map(|(title, body, label)| {
+                    (crate::classify::data::message_text(&title, &body), label)
+                })
+                .collect()
         }
     };
     bar.set_message(format!("reading {}", args.data.display()));
     let data = match args.task.as_str() {
-        "department" => training::department_data(&args.data, &segmenter, args.self_train, &corrections),
+        "department" => {
+            training::department_data(&args.data, &segmenter, args.self_train, &corrections)
+        }
         "type" | "urgency" => {
-            anyhow::ensure!(!args.self_train && corrections.is_empty(), "--self-train and --with-corrections apply to the department task only");
+            anyhow::ensure!(
+                !args.self_train && corrections.is_empty(),
+                "--self-train and --with-corrections apply to the department task only"
+            );
             training::labelled_task_data(&args.data, &segmenter, &args.task)
         }
         other => anyhow::bail!("--task {other:?}: expected department, type or urgency"),
     }
     .context("reading training data")?;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("models/{}.wzm", args.task)));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("models/{}.wzm", args.task)));
     let mut opts = FitOptions::default();
     opts.algorithm = match args.algorithm.as_str() {
-        "svm" => Algorithm::Svm { c: args.c, balanced: args.balanced },
+        "svm" => Algorithm::Svm {
+            c: args.c,
+            balanced: args.balanced,
+        },
         "softmax" => Algorithm::Softmax,
-        "linfa-logistic" => Algorithm::LinfaLogistic { max_features: args.max_features.unwrap_or(5000) },
+        "linfa-logistic" => Algorithm::LinfaLogistic {
+            max_features: args.max_features.unwrap_or(5000),
+        },
         other => anyhow::bail!("--algorithm {other:?}: expected svm, softmax or linfa-logistic"),
     };
     anyhow::ensure!(args.c > 0.0, "--c must be positive");
@@ -99,14 +127,18 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut classifier = training::fit(&data, opts, |p| match p {
         Progress::Stage(s) => bar.set_message(s.to_string()),
-        Progress::Epoch { done, total } => bar.set_message(format!("training: step {done}/{total}")),
+        Progress::Epoch { done, total } => {
+            bar.set_message(format!("training: step {done}/{total}"))
+        }
     });
     if args.task == "urgency" {
         training::set_urgent_threshold(&mut classifier, &data, 0.9);
     }
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    classifier.save(&out).with_context(|| format!("writing {}", out.display()))?;
+    classifier
+        .save(&out)
+        .with_context(|| format!("writing {}", out.display()))?;
     let h = &classifier.header;
     println!(
         "trained {} model on {} messages ({} features) in {seconds:.1} s: {}",
@@ -120,7 +152,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     for (name, e) in &h.dev_metrics {
         println!("\n== {name} (held out, n={})\n{}", e.n, e.report());
-        println!("{name}: macro_f1={:.4} accuracy={:.4}", e.macro_f1, e.accuracy);
+        println!(
+            "{name}: macro_f1={:.4} accuracy={:.4}",
+            e.macro_f1, e.accuracy
+        );
     }
     println!("model written to {}", out.display());
     Ok(ExitCode::SUCCESS)

@@ -13,8 +13,8 @@ use axum::http::header;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
-use super::error::ApiError;
 use super::AppState;
+use super::error::ApiError;
 use crate::store::StaffIdentity;
 
 const CACHE_TTL: Duration = Duration::from_secs(60);
@@ -32,7 +32,9 @@ pub struct TokenCache {
 impl TokenCache {
     fn get(&self, digest: &str) -> Option<StaffIdentity> {
         let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(digest).filter(|(_, at)| at.elapsed() < CACHE_TTL).map(|(id, _)| id.clone())
+        map.get(digest)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(id, _)| id.clone())
     }
 
     fn put(&self, digest: String, id: StaffIdentity) {
@@ -55,16 +57,17 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("staff endpoint: send Authorization: Bearer <token>"))?;
+        let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthorized("staff endpoint: send Authorization: Bearer <token>")
+        })?;
         let token = value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| ApiError::unauthorized("Authorization header must be: Bearer <token>"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("Authorization header must be: Bearer <token>")
+            })?;
         let digest = token_digest(token);
         if let Some(id) = state.tokens.get(&digest) {
             return Ok(Staff(id));

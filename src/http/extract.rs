@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
@@ -35,7 +35,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
             if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body is larger than the limit")
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "request body is larger than the limit",
+                )
             } else {
                 ApiError::bad_request(format!("cannot read request body: {rej}"))
             }
@@ -44,7 +48,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         match serde_path_to_error::deserialize(&mut de) {
             Ok(v) => match de.end() {
                 Ok(()) => Ok(ApiJson(v)),
-                Err(e) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("request body is not valid JSON: {e}"))),
+                Err(e) => Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    format!("request body is not valid JSON: {e}"),
+                )),
             },
             Err(e) => {
                 let path = e.path().to_string();
@@ -52,9 +60,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 if inner.is_data() && path != "." {
                     Err(ApiError::invalid_field(&path, format!("{path}: {inner}")))
                 } else if inner.is_data() {
-                    Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("request body: {inner}")))
+                    Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_body",
+                        format!("request body: {inner}"),
+                    ))
                 } else {
-                    Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("request body is not valid JSON: {inner}")))
+                    Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_json",
+                        format!("request body is not valid JSON: {inner}"),
+                    ))
                 }
             }
         }
@@ -70,10 +86,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
-            let path = e.path().to_string();
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("query parameter {path}: {}", e.into_inner()))
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    format!("query parameter {path}: {}", e.into_inner()),
+                )
                 .with_field(path)
-        })
+            })
     }
 }

@@ -1,16 +1,18 @@
 //! Citizen-facing and system endpoints: leave a message, track it, triage a text.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::AppState;
 use super::auth::Staff;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery};
-use super::AppState;
-use crate::cases::{CaseStatus, NewMessage, RawNewMessage, TrackingCode, BODY_MAX_CHARS, TITLE_MAX_CHARS};
+use crate::cases::{
+    BODY_MAX_CHARS, CaseStatus, NewMessage, RawNewMessage, TITLE_MAX_CHARS, TrackingCode,
+};
 use crate::classify::TriageResult;
 use crate::intake::{self, IntakeError, Receipt};
 use crate::text::mask_personal_data;
@@ -84,13 +86,20 @@ pub struct PublicReply {
     ),
     tag = "public"
 )]
-pub async fn track(State(app): State<AppState>, Path(code): Path<String>) -> Result<Json<TrackView>, ApiError> {
+pub async fn track(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<TrackView>, ApiError> {
     let not_found = || ApiError::not_found("no case has this tracking code");
     let code = TrackingCode::parse(&code).ok_or_else(not_found)?;
-    let case = app.store.case_by_tracking_digest(&code.digest()).await.map_err(|e| match e {
-        crate::store::StoreError::NotFound => not_found(),
-        other => other.into(),
-    })?;
+    let case = app
+        .store
+        .case_by_tracking_digest(&code.digest())
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::NotFound => not_found(),
+            other => other.into(),
+        })?;
     let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Received);
     Ok(Json(TrackView {
         case_number: case.case_number,
@@ -99,8 +108,15 @@ pub async fn track(State(app): State<AppState>, Path(code): Path<String>) -> Res
         received_at: case.received_at,
         updated_at: case.updated_at,
         title: mask_personal_data(&case.title),
-        department: if case.confirmed { case.department } else { None },
-        reply: case.reply_text.map(|t| PublicReply { text: mask_personal_data(&t), replied_at: case.replied_at }),
+        department: if case.confirmed {
+            case.department
+        } else {
+            None
+        },
+        reply: case.reply_text.map(|t| PublicReply {
+            text: mask_personal_data(&t),
+            replied_at: case.replied_at,
+        }),
     }))
 }
 
@@ -140,14 +156,29 @@ pub async fn post_triage(
     let title = req.title.unwrap_or_default();
     let body = req.body.unwrap_or_default();
     if title.trim().is_empty() && body.trim().is_empty() {
-        return Err(ApiError::invalid_field("body", "title and body are both empty"));
+        return Err(ApiError::invalid_field(
+            "body",
+            "title and body are both empty",
+        ));
     }
     if title.chars().count() > TITLE_MAX_CHARS * 10 {
-        return Err(ApiError::invalid_field("title", format!("must be at most {} characters", TITLE_MAX_CHARS * 10)));
+        return Err(ApiError::invalid_field(
+            "title",
+            format!("must be at most {} characters", TITLE_MAX_CHARS * 10),
+        ));
     }
     if body.chars().count() > BODY_MAX_CHARS {
-        return Err(ApiError::invalid_field("body", format!("must be at most {BODY_MAX_CHARS} characters")));
+        return Err(ApiError::invalid_field(
+            "body",
+            format!("must be at most {BODY_MAX_CHARS} characters"),
+        ));
     }
-    let result = intake::triage_off_thread_with(&app.triage, title, body, q.department_only.unwrap_or(false)).await?;
+    let result = intake::triage_off_thread_with(
+        &app.triage,
+        title,
+        body,
+        q.department_only.unwrap_or(false),
+    )
+    .await?;
     Ok(Json(result))
 }

@@ -12,11 +12,11 @@ mod staff;
 use std::sync::Arc;
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use utoipa::OpenApi;
 
@@ -41,7 +41,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, triage: Arc<Triage>, metrics: PrometheusHandle) -> Self {
-        AppState { store, triage, metrics, tokens: Arc::default() }
+        AppState {
+            store,
+            triage,
+            metrics,
+            tokens: Arc::default(),
+        }
     }
 }
 
@@ -69,7 +74,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("staff_token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "staff_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -81,19 +89,26 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/triage", post(messages::post_triage))
         .route("/api/v1/cases", get(staff::list_cases))
         .route("/api/v1/cases/{case_number}", get(staff::get_case))
-        .route("/api/v1/cases/{case_number}/triage", post(staff::decide_triage))
+        .route(
+            "/api/v1/cases/{case_number}/triage",
+            post(staff::decide_triage),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/api/openapi.json", get(ops::openapi));
-    let swagger: Router = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi-ui.json", ApiDoc::openapi()).into();
+    let swagger: Router = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+        .url("/api/openapi-ui.json", ApiDoc::openapi())
+        .into();
     api.with_state(state)
         .merge(swagger)
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
         .layer(middleware::from_fn(track_metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(ops::panic_response))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            ops::panic_response,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
@@ -101,7 +116,10 @@ pub fn router(state: AppState) -> Router {
 /// tracking codes never become metric labels).
 async fn track_metrics(req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let path = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let method = req.method().to_string();
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();

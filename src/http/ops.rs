@@ -1,15 +1,15 @@
 //! Operational endpoints: health, readiness, Prometheus metrics, the OpenAPI document, and the
 //! JSON answers for unknown routes, wrong methods and (should one ever happen) panics.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::json;
 use utoipa::OpenApi;
 
-use super::error::ApiError;
 use super::AppState;
+use super::error::ApiError;
 
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "alive")), tag = "ops")]
@@ -29,7 +29,12 @@ pub async fn readyz(State(app): State<AppState>) -> Response {
         .into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "database is not reachable").into_response()
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "database is not reachable",
+            )
+            .into_response()
         }
     }
 }
@@ -39,13 +44,20 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
     match app.store.count_by_status().await {
         Ok(counts) => {
             for status in crate::cases::CaseStatus::ALL {
-                let n = counts.iter().find(|(s, _)| s == status.code()).map_or(0, |(_, n)| *n);
+                let n = counts
+                    .iter()
+                    .find(|(s, _)| s == status.code())
+                    .map_or(0, |(_, n)| *n);
                 metrics::gauge!("wenzheng_cases", "status" => status.code()).set(n as f64);
             }
         }
         Err(e) => tracing::warn!(error = %e, "queue sizes unavailable for metrics"),
     }
-    ([("content-type", "text/plain; version=0.0.4")], app.metrics.render()).into_response()
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        app.metrics.render(),
+    )
+        .into_response()
 }
 
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
@@ -57,7 +69,11 @@ pub async fn not_found(uri: Uri) -> ApiError {
 }
 
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not accept that method",
+    )
 }
 
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -1,14 +1,14 @@
 //! Staff endpoints: the queue, one case, and confirming or overriding triage.
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::AppState;
 use super::auth::Staff;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery};
-use super::AppState;
 use crate::cases::{CaseNumber, CaseStatus};
 use crate::store::{CaseFilter, CaseRecord, CorrectionRecord, TriageDecision};
 
@@ -114,7 +114,11 @@ fn summary(c: &CaseRecord) -> CaseSummary {
             department: c.suggested_department.clone(),
             confidence: c.suggested_confidence,
             uncertain: c.suggested_uncertain,
-            key_terms: c.suggested_key_terms.as_deref().and_then(|k| serde_json::from_str(k).ok()).unwrap_or_default(),
+            key_terms: c
+                .suggested_key_terms
+                .as_deref()
+                .and_then(|k| serde_json::from_str(k).ok())
+                .unwrap_or_default(),
             request_type: c.suggested_type.clone(),
             urgency: c.suggested_urgency.clone(),
             model_version: c.model_version.clone(),
@@ -131,16 +135,25 @@ fn summary(c: &CaseRecord) -> CaseSummary {
     security(("staff_token" = [])),
     tag = "staff"
 )]
-pub async fn list_cases(State(app): State<AppState>, _staff: Staff, ApiQuery(q): ApiQuery<QueueQuery>) -> Result<Json<QueuePage>, ApiError> {
+pub async fn list_cases(
+    State(app): State<AppState>,
+    _staff: Staff,
+    ApiQuery(q): ApiQuery<QueueQuery>,
+) -> Result<Json<QueuePage>, ApiError> {
     if let Some(s) = &q.status {
         if CaseStatus::parse(s).is_none() {
             let all: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.code()).collect();
-            return Err(ApiError::bad_request(format!("status must be one of {}", all.join(", "))).with_field("status"));
+            return Err(
+                ApiError::bad_request(format!("status must be one of {}", all.join(", ")))
+                    .with_field("status"),
+            );
         }
     }
     if let Some(u) = &q.urgency {
         if !URGENCIES.contains(&u.as_str()) {
-            return Err(ApiError::bad_request("urgency must be 特急, 紧急 or 一般").with_field("urgency"));
+            return Err(
+                ApiError::bad_request("urgency must be 特急, 紧急 or 一般").with_field("urgency")
+            );
         }
     }
     let page = q.page.unwrap_or(1);
@@ -149,15 +162,30 @@ pub async fn list_cases(State(app): State<AppState>, _staff: Staff, ApiQuery(q):
     }
     let per_page = q.per_page.unwrap_or(20);
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(ApiError::bad_request(format!("per_page must be 1 to {MAX_PER_PAGE}")).with_field("per_page"));
+        return Err(
+            ApiError::bad_request(format!("per_page must be 1 to {MAX_PER_PAGE}"))
+                .with_field("per_page"),
+        );
     }
-    let filter = CaseFilter { status: q.status, department: q.department, confirmed: q.confirmed, urgency: q.urgency };
+    let filter = CaseFilter {
+        status: q.status,
+        department: q.department,
+        confirmed: q.confirmed,
+        urgency: q.urgency,
+    };
     let result = app.store.list_cases(&filter, page, per_page).await?;
-    Ok(Json(QueuePage { items: result.items.iter().map(summary).collect(), page, per_page, total: result.total }))
+    Ok(Json(QueuePage {
+        items: result.items.iter().map(summary).collect(),
+        page,
+        per_page,
+        total: result.total,
+    }))
 }
 
 fn parse_number(s: &str) -> Result<CaseNumber, ApiError> {
-    CaseNumber::parse(s).ok_or_else(|| ApiError::not_found(format!("no case {s:?}: case numbers look like 2026-000123")))
+    CaseNumber::parse(s).ok_or_else(|| {
+        ApiError::not_found(format!("no case {s:?}: case numbers look like 2026-000123"))
+    })
 }
 
 fn case_not_found(number: &CaseNumber) -> impl FnOnce(crate::store::StoreError) -> ApiError + '_ {
@@ -173,7 +201,11 @@ async fn detail(app: &AppState, case: CaseRecord) -> Result<CaseDetail, ApiError
         summary: summary(&case),
         body: case.body,
         location: case.location,
-        contact: ContactView { name: case.contact_name, phone: case.contact_phone, email: case.contact_email },
+        contact: ContactView {
+            name: case.contact_name,
+            phone: case.contact_phone,
+            email: case.contact_email,
+        },
         publish_consent: case.publish_consent,
         confirmed_by: case.confirmed_by,
         confirmed_at: case.confirmed_at,
@@ -192,9 +224,17 @@ async fn detail(app: &AppState, case: CaseRecord) -> Result<CaseDetail, ApiError
     security(("staff_token" = [])),
     tag = "staff"
 )]
-pub async fn get_case(State(app): State<AppState>, _staff: Staff, Path(number): Path<String>) -> Result<Json<CaseDetail>, ApiError> {
+pub async fn get_case(
+    State(app): State<AppState>,
+    _staff: Staff,
+    Path(number): Path<String>,
+) -> Result<Json<CaseDetail>, ApiError> {
     let number = parse_number(&number)?;
-    let case = app.store.case_by_number(&number).await.map_err(case_not_found(&number))?;
+    let case = app
+        .store
+        .case_by_number(&number)
+        .await
+        .map_err(case_not_found(&number))?;
     Ok(Json(detail(&app, case).await?))
 }
 
@@ -229,34 +269,58 @@ pub async fn decide_triage(
     ApiJson(req): ApiJson<DecisionRequest>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let number = parse_number(&number)?;
-    let mut decision = TriageDecision { note: req.note.filter(|n| !n.trim().is_empty()), ..Default::default() };
+    let mut decision = TriageDecision {
+        note: req.note.filter(|n| !n.trim().is_empty()),
+        ..Default::default()
+    };
     if let Some(n) = &decision.note {
         if n.chars().count() > 1000 {
-            return Err(ApiError::invalid_field("note", "must be at most 1000 characters"));
+            return Err(ApiError::invalid_field(
+                "note",
+                "must be at most 1000 characters",
+            ));
         }
     }
     if let Some(cat) = req.category {
         let department = app.triage.departments.department(&cat).ok_or_else(|| {
-            let all: Vec<&str> = app.triage.departments.departments.keys().map(String::as_str).collect();
-            ApiError::invalid_field("category", format!("category must be one of {}", all.join(", ")))
+            let all: Vec<&str> = app
+                .triage
+                .departments
+                .departments
+                .keys()
+                .map(String::as_str)
+                .collect();
+            ApiError::invalid_field(
+                "category",
+                format!("category must be one of {}", all.join(", ")),
+            )
         })?;
         decision.department = Some(department.to_string());
         decision.category = Some(cat);
     }
     if let Some(t) = req.request_type {
         if !REQUEST_TYPES.contains(&t.as_str()) {
-            return Err(ApiError::invalid_field("request_type", format!("request_type must be one of {}", REQUEST_TYPES.join(", "))));
+            return Err(ApiError::invalid_field(
+                "request_type",
+                format!("request_type must be one of {}", REQUEST_TYPES.join(", ")),
+            ));
         }
         decision.request_type = Some(t);
     }
     if let Some(u) = req.urgency {
         if !URGENCIES.contains(&u.as_str()) {
-            return Err(ApiError::invalid_field("urgency", "urgency must be 特急, 紧急 or 一般"));
+            return Err(ApiError::invalid_field(
+                "urgency",
+                "urgency must be 特急, 紧急 or 一般",
+            ));
         }
         decision.urgency = Some(u);
     }
     let actor = format!("{} ({})", staff.name, staff.role);
-    let case = app.store.decide_triage(&number, &decision, &actor, Utc::now()).await.map_err(case_not_found(&number))?;
+    let case = app
+        .store
+        .decide_triage(&number, &decision, &actor, Utc::now())
+        .await
+        .map_err(case_not_found(&number))?;
     Ok(Json(detail(&app, case).await?))
 }
-

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use sqlx::AssertSqlSafe;
 
-use super::{dispatch, Backend, Store, StoreError};
+use super::{Backend, Store, StoreError, dispatch};
 use crate::cases::CaseNumber;
 
 /// What triage suggested for a case, with the model that suggested it.
@@ -142,7 +142,10 @@ const MAX_BATCH: usize = 64;
 /// The writer task: takes every insert waiting in the queue (up to [`MAX_BATCH`]), commits them in
 /// one transaction, then answers each. If the batch fails, each case is retried alone so that one
 /// bad row fails alone.
-pub(crate) async fn writer_loop(backend: Backend, mut jobs: tokio::sync::mpsc::Receiver<InsertJob>) {
+pub(crate) async fn writer_loop(
+    backend: Backend,
+    mut jobs: tokio::sync::mpsc::Receiver<InsertJob>,
+) {
     while let Some(first) = jobs.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -160,7 +163,9 @@ pub(crate) async fn writer_loop(backend: Backend, mut jobs: tokio::sync::mpsc::R
             }
             Err(_) if batch.len() > 1 => {
                 for job in batch {
-                    let result = insert_batch(&backend, &[&job.rec]).await.map(|mut v| v.remove(0));
+                    let result = insert_batch(&backend, &[&job.rec])
+                        .await
+                        .map(|mut v| v.remove(0));
                     let _ = job.reply.send(result);
                 }
             }
@@ -173,8 +178,14 @@ pub(crate) async fn writer_loop(backend: Backend, mut jobs: tokio::sync::mpsc::R
 
 /// Inserts cases with their numbers in one transaction: all are committed, numbered, with their
 /// suggestions, or none is.
-async fn insert_batch(backend: &Backend, recs: &[&NewCaseRecord]) -> Result<Vec<StoredCase>, StoreError> {
-    let store = Store { backend: backend.clone(), writer: dead_writer() };
+async fn insert_batch(
+    backend: &Backend,
+    recs: &[&NewCaseRecord],
+) -> Result<Vec<StoredCase>, StoreError> {
+    let store = Store {
+        backend: backend.clone(),
+        writer: dead_writer(),
+    };
     dispatch!(store, pool => {
         let mut tx = pool.begin().await?;
         let mut results = Vec::with_capacity(recs.len());
@@ -255,7 +266,10 @@ impl Store {
     pub async fn insert_case(&self, rec: &NewCaseRecord) -> Result<StoredCase, StoreError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.writer
-            .send(InsertJob { rec: rec.clone(), reply })
+            .send(InsertJob {
+                rec: rec.clone(),
+                reply,
+            })
             .await
             .map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
@@ -278,7 +292,12 @@ impl Store {
     }
 
     /// The staff queue: newest first, filtered, paged (`page` from 1).
-    pub async fn list_cases(&self, filter: &CaseFilter, page: u32, per_page: u32) -> Result<Page<CaseRecord>, StoreError> {
+    pub async fn list_cases(
+        &self,
+        filter: &CaseFilter,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<CaseRecord>, StoreError> {
         let mut clauses = Vec::new();
         let mut params = Vec::new();
         let mut add = |clause: &str, p: Param| {
@@ -290,15 +309,25 @@ impl Store {
         }
         if let Some(d) = &filter.department {
             // Before confirmation the suggestion is what routes the case.
-            add("COALESCE(department, suggested_department) = ?", Param::Text(d.clone()));
+            add(
+                "COALESCE(department, suggested_department) = ?",
+                Param::Text(d.clone()),
+            );
         }
         if let Some(c) = filter.confirmed {
             add("confirmed = ?", Param::Bool(c));
         }
         if let Some(u) = &filter.urgency {
-            add("COALESCE(urgency, suggested_urgency) = ?", Param::Text(u.clone()));
+            add(
+                "COALESCE(urgency, suggested_urgency) = ?",
+                Param::Text(u.clone()),
+            );
         }
-        let where_sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
         let count_sql = format!("SELECT COUNT(*) FROM cases{where_sql}");
         let n = params.len();
         let list_sql = format!(

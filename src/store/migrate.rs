@@ -3,10 +3,15 @@
 //! A small runner of our own instead of `sqlx::migrate!`: it needs no compile-time database or
 //! macros feature, and the two lists must stay in step (same versions), which a test checks.
 
-use super::{dispatch, Store, StoreError};
+use super::{Store, StoreError, dispatch};
 
-const SQLITE: &[(i64, &str, &str)] = &[(1, "cases", include_str!("migrations/sqlite/0001_cases.sql"))];
-const POSTGRES: &[(i64, &str, &str)] = &[(1, "cases", include_str!("migrations/postgres/0001_cases.sql"))];
+const SQLITE: &[(i64, &str, &str)] =
+    &[(1, "cases", include_str!("migrations/sqlite/0001_cases.sql"))];
+const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "cases",
+    include_str!("migrations/postgres/0001_cases.sql"),
+)];
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let list = match store.backend {

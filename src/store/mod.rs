@@ -15,9 +15,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
-pub use cases::{case_year, CaseFilter, CaseRecord, CorrectionRecord, NewCaseRecord, Page, StoredCase, TriageDecision, TriageSuggestion};
+pub use cases::{
+    CaseFilter, CaseRecord, CorrectionRecord, NewCaseRecord, Page, StoredCase, TriageDecision,
+    TriageSuggestion, case_year,
+};
 pub use tokens::StaffIdentity;
 
 /// Runs the same block against whichever pool the store holds. Inside the block `$pool` is a
@@ -74,15 +79,25 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
             Backend::Postgres(pool)
-        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             Self::sqlite(Path::new(path)).await?
         } else {
             return Err(StoreError::BadUrl(url.to_string()));
         };
         let (writer, jobs) = tokio::sync::mpsc::channel(1024);
-        let store = Store { backend: backend.clone(), writer };
+        let store = Store {
+            backend: backend.clone(),
+            writer,
+        };
         migrate::run(&store).await?;
         tokio::spawn(cases::writer_loop(backend, jobs));
         Ok(store)
@@ -99,7 +114,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
         Ok(Backend::Sqlite(pool))
     }
 

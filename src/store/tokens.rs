@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{dispatch, Store, StoreError};
+use super::{Store, StoreError, dispatch};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StaffIdentity {
@@ -14,7 +14,13 @@ pub struct StaffIdentity {
 }
 
 impl Store {
-    pub async fn add_staff_token(&self, name: &str, role: &str, digest: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn add_staff_token(
+        &self,
+        name: &str,
+        role: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         dispatch!(self, pool => {
             sqlx::query("INSERT INTO staff_tokens (name, role, token_digest, created_at, revoked) VALUES ($1, $2, $3, $4, $5)")
                 .bind(name)
@@ -28,7 +34,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn staff_by_token_digest(&self, digest: &str) -> Result<Option<StaffIdentity>, StoreError> {
+    pub async fn staff_by_token_digest(
+        &self,
+        digest: &str,
+    ) -> Result<Option<StaffIdentity>, StoreError> {
         dispatch!(self, pool => Ok(sqlx::query_as::<_, StaffIdentity>(
             "SELECT name, role FROM staff_tokens WHERE token_digest = $1 AND revoked = $2",
         )

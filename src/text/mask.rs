@@ -18,25 +18,45 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     let r = |p: &str| Regex::new(p).expect("static regex");
     vec![
         // E-mail before digits, so the digits of an address are not masked twice.
-        Rule { re: r(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), replace: |_| "[邮箱]".into() },
+        Rule {
+            re: r(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
+            replace: |_| "[邮箱]".into(),
+        },
         // ID card: 17 digits + digit or X (also 15-digit old cards), bank cards 16-19 digits.
-        Rule { re: r(r"[0-9]{17}[Xx]|[0-9]{15,19}"), replace: |_| "[证件号]".into() },
+        Rule {
+            re: r(r"[0-9]{17}[Xx]|[0-9]{15,19}"),
+            replace: |_| "[证件号]".into(),
+        },
         // Mobile numbers, with optional separators and partial masks already applied (138****1234).
-        Rule { re: r(r"(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9*]{4}){2}"), replace: |_| "[电话]".into() },
+        Rule {
+            re: r(r"(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9*]{4}){2}"),
+            replace: |_| "[电话]".into(),
+        },
         // Landlines: area code + number, or 7-8 digit local numbers.
-        Rule { re: r(r"0[0-9]{2,3}[- ]?[0-9]{7,8}|[0-9]{7,8}"), replace: |_| "[电话]".into() },
+        Rule {
+            re: r(r"0[0-9]{2,3}[- ]?[0-9]{7,8}|[0-9]{7,8}"),
+            replace: |_| "[电话]".into(),
+        },
         // Already-masked runs of the source data.
-        Rule { re: r(r"[0-9]*\*{3,}[0-9]*"), replace: |_| "[电话]".into() },
+        Rule {
+            re: r(r"[0-9]*\*{3,}[0-9]*"),
+            replace: |_| "[电话]".into(),
+        },
         // Names introduced as names: 我叫张三, 姓名:李四, 联系人 王五.
         Rule {
             re: r(r"(我叫|本人叫|我是|姓名[::]?|联系人[::]?|户主[::]?)\s?([\p{Han}]{2,3})"),
             replace: |c| format!("{}[姓名]", &c[1]),
         },
         // Family name + honorific: 张先生, 李女士, 王师傅 → 张** keeps the honorific, drops nothing else.
-        Rule { re: r(r"([\p{Han}])(先生|女士|小姐|阿姨|师傅|老师)"), replace: |c| format!("*{}", &c[2]) },
+        Rule {
+            re: r(r"([\p{Han}])(先生|女士|小姐|阿姨|师傅|老师)"),
+            replace: |c| format!("*{}", &c[2]),
+        },
         // Exact addresses: building / unit / floor / room numbers.
         Rule {
-            re: r(r"[0-9A-Za-z]+(?:栋|幢|号楼|单元|楼|层|室|号房)(?:[0-9A-Za-z-]+(?:栋|幢|号楼|单元|楼|层|室|号房)?)*"),
+            re: r(
+                r"[0-9A-Za-z]+(?:栋|幢|号楼|单元|楼|层|室|号房)(?:[0-9A-Za-z-]+(?:栋|幢|号楼|单元|楼|层|室|号房)?)*",
+            ),
             replace: |_| "[地址]".into(),
         },
     ]
@@ -47,7 +67,10 @@ pub fn mask_personal_data(text: &str) -> String {
     let mut out = text.to_string();
     for rule in RULES.iter() {
         if rule.re.is_match(&out) {
-            out = rule.re.replace_all(&out, |c: &regex::Captures<'_>| (rule.replace)(c)).into_owned();
+            out = rule
+                .re
+                .replace_all(&out, |c: &regex::Captures<'_>| (rule.replace)(c))
+                .into_owned();
         }
     }
     out
@@ -77,7 +100,10 @@ mod tests {
 
     #[test]
     fn keeps_ordinary_text() {
-        assert_eq!(m("2019年4月以来,停车费涨了50元"), "2019年4月以来,停车费涨了50元");
+        assert_eq!(
+            m("2019年4月以来,停车费涨了50元"),
+            "2019年4月以来,停车费涨了50元"
+        );
         assert_eq!(m("A市A3区联丰路"), "A市A3区联丰路");
     }
 }

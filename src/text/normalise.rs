@@ -89,7 +89,10 @@ fn strip_html(raw: &str) -> std::borrow::Cow<'_, str> {
                 Some(end) if opens_tag && end < 512 => {
                     let tag = tail[1..end].trim_start_matches('/').to_ascii_lowercase();
                     // Block-level tags separate words; inline tags do not.
-                    if ["br", "p", "div", "li", "tr", "td"].iter().any(|t| tag.starts_with(t)) {
+                    if ["br", "p", "div", "li", "tr", "td"]
+                        .iter()
+                        .any(|t| tag.starts_with(t))
+                    {
                         out.push(' ');
                     }
                     rest = &tail[end + 1..];
@@ -138,7 +141,10 @@ mod tests {
 
     #[test]
     fn strips_html_and_collapses_whitespace() {
-        assert_eq!(normalise("<p>停车费&nbsp;太贵</p>\r\n\t<br/>请  处理"), "停车费 太贵 请 处理");
+        assert_eq!(
+            normalise("<p>停车费&nbsp;太贵</p>\r\n\t<br/>请  处理"),
+            "停车费 太贵 请 处理"
+        );
         assert_eq!(normalise("  前后空白\u{3000}"), "前后空白");
         assert_eq!(normalise("零宽\u{200B}字符"), "零宽字符");
     }
@@ -150,7 +156,10 @@ mod tests {
 
     #[test]
     fn keeps_masked_numbers_and_place_codes() {
-        assert_eq!(normalise("A市A1区 电话138****1234"), "A市A1区 电话138****1234");
+        assert_eq!(
+            normalise("A市A1区 电话138****1234"),
+            "A市A1区 电话138****1234"
+        );
         assert_eq!(normalise("ａ市Ａ３区"), "a市A3区");
     }
 }

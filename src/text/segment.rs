@@ -67,7 +67,11 @@ impl Segmenter {
                 jieba.add_word(word, freq, parts.next());
             }
         }
-        let stop_words = STOP_WORDS.lines().map(str::trim).filter(|w| !w.is_empty()).collect();
+        let stop_words = STOP_WORDS
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect();
         Segmenter { jieba, stop_words }
     }
 
@@ -78,8 +82,17 @@ impl Segmenter {
         let mut last = 0;
         for m in SPECIAL.find_iter(normalised) {
             self.cut_plain(normalised, last, m.start(), &mut out);
-            let kind = if m.as_str().contains('*') { TokenKind::MaskedNumber } else { TokenKind::Place };
-            out.push(Token { text: m.as_str(), byte_start: m.start(), byte_end: m.end(), kind });
+            let kind = if m.as_str().contains('*') {
+                TokenKind::MaskedNumber
+            } else {
+                TokenKind::Place
+            };
+            out.push(Token {
+                text: m.as_str(),
+                byte_start: m.start(),
+                byte_end: m.end(),
+                kind,
+            });
             last = m.end();
         }
         self.cut_plain(normalised, last, normalised.len(), &mut out);
@@ -119,7 +132,9 @@ impl Segmenter {
                 TokenKind::MaskedNumber => Some(MASKED_NUMBER.to_string()),
                 TokenKind::Place => Some(t.text.to_string()),
                 TokenKind::Word if self.stop_words.contains(t.text) => None,
-                TokenKind::Word if t.text.bytes().any(|b| b.is_ascii_uppercase()) => Some(t.text.to_lowercase()),
+                TokenKind::Word if t.text.bytes().any(|b| b.is_ascii_uppercase()) => {
+                    Some(t.text.to_lowercase())
+                }
                 TokenKind::Word => Some(t.text.to_string()),
             })
             .collect()
@@ -145,9 +160,18 @@ mod tests {
     fn keeps_place_codes_and_masked_numbers_whole() {
         let n = crate::text::normalise("A市A3区联丰路,电话138****1234");
         let toks = SEG.tokens(&n);
-        assert!(toks.iter().any(|t| t.text == "A市" && t.kind == TokenKind::Place));
-        assert!(toks.iter().any(|t| t.text == "A3区" && t.kind == TokenKind::Place));
-        assert!(toks.iter().any(|t| t.text == "138****1234" && t.kind == TokenKind::MaskedNumber));
+        assert!(
+            toks.iter()
+                .any(|t| t.text == "A市" && t.kind == TokenKind::Place)
+        );
+        assert!(
+            toks.iter()
+                .any(|t| t.text == "A3区" && t.kind == TokenKind::Place)
+        );
+        assert!(
+            toks.iter()
+                .any(|t| t.text == "138****1234" && t.kind == TokenKind::MaskedNumber)
+        );
         for t in &toks {
             assert_eq!(&n[t.byte_start..t.byte_end], t.text);
         }
@@ -164,7 +188,11 @@ mod tests {
     #[test]
     fn empty_and_symbol_only_text_give_no_words() {
         assert!(SEG.words("").is_empty());
-        assert!(SEG.words("!!!???。。。😀😀").iter().all(|w| w.chars().any(char::is_alphanumeric)));
+        assert!(
+            SEG.words("!!!???。。。😀😀")
+                .iter()
+                .all(|w| w.chars().any(char::is_alphanumeric))
+        );
     }
 
     // Snapshots of real sentences from the TipDM board: review any change like code, since a
@@ -182,7 +210,10 @@ mod tests {
             "我的电话是187*****221,请尽快联系",
             "ＡＢＣ小区的业委会乱收费，严重侵害业主权益！！",
         ];
-        let out: Vec<String> = sentences.iter().map(|s| format!("{s}\n=> {}", check(s))).collect();
+        let out: Vec<String> = sentences
+            .iter()
+            .map(|s| format!("{s}\n=> {}", check(s)))
+            .collect();
         insta::assert_snapshot!(out.join("\n"));
     }
 }

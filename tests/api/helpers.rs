@@ -16,7 +16,15 @@ pub fn repo_path(rel: &str) -> PathBuf {
 pub fn triage() -> Arc<Triage> {
     static TRIAGE: OnceLock<Arc<Triage>> = OnceLock::new();
     TRIAGE
-        .get_or_init(|| Arc::new(Triage::load(&repo_path("models/department.wzm"), &repo_path("models/departments.toml")).expect("model loads")))
+        .get_or_init(|| {
+            Arc::new(
+                Triage::load(
+                    &repo_path("models/department.wzm"),
+                    &repo_path("models/departments.toml"),
+                )
+                .expect("model loads"),
+            )
+        })
         .clone()
 }
 
@@ -36,13 +44,20 @@ pub struct TestApp {
 
 /// A fresh PostgreSQL database for one test, or `None` (with a note) when PostgreSQL tests are off.
 async fn fresh_postgres_url() -> Option<String> {
-    let base = std::env::var("WENZHENG_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let base = std::env::var("WENZHENG_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("randomness");
     let name = format!("wz_test_{}", hex::encode(bytes));
     let (admin, _) = base.rsplit_once('/').expect("URL ends in /DATABASE");
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base).await.expect("PostgreSQL reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create database");
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
+        .await
+        .expect("PostgreSQL reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
     Some(format!("{admin}/{name}"))
 }
 
@@ -60,7 +75,11 @@ pub async fn spawn_app(db: Db) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = match db {
         Db::Sqlite => None,
-        Db::Postgres => Some(fresh_postgres_url().await.expect("PostgreSQL tests enabled")),
+        Db::Postgres => Some(
+            fresh_postgres_url()
+                .await
+                .expect("PostgreSQL tests enabled"),
+        ),
     };
     let settings = Settings::resolve(
         FileConfig::default(),
@@ -73,17 +92,30 @@ pub async fn spawn_app(db: Db) -> TestApp {
         },
     )
     .expect("settings");
-    let app = Application::build(&settings, Some(triage())).await.expect("app builds");
+    let app = Application::build(&settings, Some(triage()))
+        .await
+        .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     let token = "wz_test_token_for_dispatcher".to_string();
     state
         .store
-        .add_staff_token("测试调度员", "dispatcher", &wenzheng::http::token_digest(&token), chrono::Utc::now())
+        .add_staff_token(
+            "测试调度员",
+            "dispatcher",
+            &wenzheng::http::token_digest(&token),
+            chrono::Utc::now(),
+        )
         .await
         .expect("token stored");
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), state, token, _dir: dir }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        state,
+        token,
+        _dir: dir,
+    }
 }
 
 impl TestApp {
@@ -92,15 +124,31 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("request sent")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn staff_get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).bearer_auth(&self.token).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn staff_post(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
-        self.client.post(self.url(path)).bearer_auth(&self.token).json(body).send().await.expect("request sent")
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// Submits a valid message and returns the receipt JSON.

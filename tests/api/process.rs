@@ -17,7 +17,13 @@ fn wenzheng() -> Command {
 /// Starts `wenzheng serve` on port 0 and returns the child and its base URL.
 fn serve(data_dir: &std::path::Path) -> (Child, String) {
     let mut child = wenzheng()
-        .args(["serve", "--bind", "127.0.0.1:0", "--no-demo-data", "--data-dir"])
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--no-demo-data",
+            "--data-dir",
+        ])
         .arg(data_dir)
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
@@ -25,8 +31,14 @@ fn serve(data_dir: &std::path::Path) -> (Child, String) {
         .spawn()
         .expect("binary starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("address line");
-    let url = line.trim().strip_prefix("wenzheng listening on ").expect("listening line").to_string();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("address line");
+    let url = line
+        .trim()
+        .strip_prefix("wenzheng listening on ")
+        .expect("listening line")
+        .to_string();
     (child, url)
 }
 
@@ -44,14 +56,23 @@ async fn a_201_survives_kill_9() {
             .await
             .unwrap();
         assert_eq!(r.status(), 201);
-        codes.push(r.json::<Value>().await.unwrap()["tracking_code"].as_str().unwrap().to_string());
+        codes.push(
+            r.json::<Value>().await.unwrap()["tracking_code"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     // SIGKILL right after the last 201: no graceful shutdown, no flush.
     child.kill().unwrap();
     child.wait().unwrap();
     let (mut child, url) = serve(dir.path());
     for code in &codes {
-        let r = client.get(format!("{url}/api/v1/track/{code}")).send().await.unwrap();
+        let r = client
+            .get(format!("{url}/api/v1/track/{code}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "case {code} lost after kill -9");
     }
     child.kill().unwrap();
@@ -62,13 +83,20 @@ async fn a_201_survives_kill_9() {
 fn eval_prints_the_contract_line_last() {
     let out = wenzheng()
         .args(["eval", "--task", "department"])
-        .arg(repo_path("training-data/tipdm2020/messages_labeled_raw_sample.csv"))
+        .arg(repo_path(
+            "training-data/tipdm2020/messages_labeled_raw_sample.csv",
+        ))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let last = stdout.lines().last().unwrap();
-    let re = regex::Regex::new(r"^task=department n=447 macro_f1=0\.\d{4} accuracy=0\.\d{4}$").unwrap();
+    let re =
+        regex::Regex::new(r"^task=department n=447 macro_f1=0\.\d{4} accuracy=0\.\d{4}$").unwrap();
     assert!(re.is_match(last), "{last}");
     assert!(stdout.contains("confusion matrix"));
 }
@@ -77,26 +105,64 @@ fn eval_prints_the_contract_line_last() {
 fn eval_rejects_bad_files_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("missing.csv", "留言主题,一级标签\n标题,城乡建设\n".into(), "missing column(s) 留言详情"),
-        ("quote.csv", "留言主题,留言详情,一级标签\n\"标题,详情,城乡建设\n标题2,详情2,城乡建设\n".into(), "line 2"),
-        ("label.csv", "留言主题,留言详情,一级标签\n标题,详情,火星\n".into(), "line 2"),
-        ("empty.csv", "留言主题,留言详情,一级标签\n,,城乡建设\n".into(), "both empty"),
-        ("bytes.csv", ["留言主题,留言详情,一级标签\nA,".as_bytes().to_vec(), vec![0xff, 0xfe], b",x\n".to_vec()].concat(), "line 2: field 留言详情 is not valid UTF-8"),
+        (
+            "missing.csv",
+            "留言主题,一级标签\n标题,城乡建设\n".into(),
+            "missing column(s) 留言详情",
+        ),
+        (
+            "quote.csv",
+            "留言主题,留言详情,一级标签\n\"标题,详情,城乡建设\n标题2,详情2,城乡建设\n".into(),
+            "line 2",
+        ),
+        (
+            "label.csv",
+            "留言主题,留言详情,一级标签\n标题,详情,火星\n".into(),
+            "line 2",
+        ),
+        (
+            "empty.csv",
+            "留言主题,留言详情,一级标签\n,,城乡建设\n".into(),
+            "both empty",
+        ),
+        (
+            "bytes.csv",
+            [
+                "留言主题,留言详情,一级标签\nA,".as_bytes().to_vec(),
+                vec![0xff, 0xfe],
+                b",x\n".to_vec(),
+            ]
+            .concat(),
+            "line 2: field 留言详情 is not valid UTF-8",
+        ),
     ];
     for (name, bytes, expected) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        let out = wenzheng().args(["eval", "--task", "department"]).arg(&path).output().unwrap();
+        let out = wenzheng()
+            .args(["eval", "--task", "department"])
+            .arg(&path)
+            .output()
+            .unwrap();
         assert!(!out.status.success(), "{name}");
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
-        assert!(stderr.starts_with("error: ") && stderr.contains(expected), "{name}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(expected),
+            "{name}: {stderr}"
+        );
     }
 }
 
 #[test]
 fn classify_streams_and_reports_bad_lines_in_place() {
-    let mut child = wenzheng().arg("classify").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = wenzheng()
+        .arg("classify")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let big = "噪音".repeat(500_000);
     let input = format!(
         "{}\n{}\nnot json\n{}\n{}\n{}\n",
@@ -114,17 +180,34 @@ fn classify_streams_and_reports_bad_lines_in_place() {
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
     assert_eq!(out.status.code(), Some(2), "bad lines make the exit code 2");
-    let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 7, "one output line per input line");
     assert_eq!(lines[0]["id"], 1);
-    for key in ["label", "department", "confidence", "top3", "uncertain", "key_terms"] {
+    for key in [
+        "label",
+        "department",
+        "confidence",
+        "top3",
+        "uncertain",
+        "key_terms",
+    ] {
         assert!(!lines[0][key].is_null(), "{key}");
     }
     assert!(lines[1]["error"].as_str().unwrap().contains("both empty"));
     assert_eq!(lines[1]["id"], "b");
     assert!(lines[2]["error"].is_string());
-    assert_eq!(lines[3]["uncertain"], true, "symbols only: a prediction flagged uncertain");
-    assert!(lines[4]["label"].is_string(), "a 1 MB message is classified");
+    assert_eq!(
+        lines[3]["uncertain"], true,
+        "symbols only: a prediction flagged uncertain"
+    );
+    assert!(
+        lines[4]["label"].is_string(),
+        "a 1 MB message is classified"
+    );
     assert_eq!(lines[5]["id"], 5);
     assert!(lines[6]["error"].as_str().unwrap().contains("UTF-8"));
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -136,7 +219,10 @@ fn every_subcommand_has_help() {
     for sub in ["train", "eval", "classify", "serve", "import", "token"] {
         let out = wenzheng().args([sub, "--help"]).output().unwrap();
         assert!(out.status.success(), "{sub}");
-        assert!(String::from_utf8(out.stdout).unwrap().contains("Usage"), "{sub}");
+        assert!(
+            String::from_utf8(out.stdout).unwrap().contains("Usage"),
+            "{sub}"
+        );
     }
     let out = wenzheng().arg("frobnicate").output().unwrap();
     assert!(!out.status.success());
