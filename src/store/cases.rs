@@ -177,7 +177,9 @@ pub(crate) async fn writer_loop(
 }
 
 /// Inserts cases with their numbers in one transaction: all are committed, numbered, with their
-/// suggestions, or none is.
+/// suggestions, or none is. Numbers are reserved with one counter update per year and the rows
+/// go in with one multi-row INSERT: a statement costs a round trip to the database thread (SQLite)
+/// or server (PostgreSQL), so a batch costs a handful of statements, not a few per case.
 async fn insert_batch(
     backend: &Backend,
     recs: &[&NewCaseRecord],
@@ -188,64 +190,81 @@ async fn insert_batch(
     };
     dispatch!(store, pool => {
         let mut tx = pool.begin().await?;
-        let mut results = Vec::with_capacity(recs.len());
-        for rec in recs {
-            let s = rec.suggestion.as_ref();
-            let key_terms = s.map(|s| serde_json::to_string(&s.key_terms).expect("strings serialise"));
+        let mut results: Vec<Option<StoredCase>> = vec![None; recs.len()];
+        for (i, rec) in recs.iter().enumerate() {
             if let Some(ext) = &rec.external_id {
-                let existing: Option<(String,)> = sqlx::query_as("SELECT case_number FROM cases WHERE external_id = $1")
-                    .bind(ext)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let existing: Option<(String,)> =
+                    sqlx::query_as("SELECT case_number FROM cases WHERE external_id = $1")
+                        .bind(ext)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 if let Some((number,)) = existing {
-                    results.push(StoredCase::Duplicate(number));
-                    continue;
+                    results[i] = Some(StoredCase::Duplicate(number));
                 }
             }
-            let (seq,): (i64,) = sqlx::query_as(
-                "INSERT INTO case_counters (year, last) VALUES ($1, 1) \
-                 ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
+        }
+        let fresh: Vec<usize> = (0..recs.len()).filter(|&i| results[i].is_none()).collect();
+        let mut years: Vec<i32> = fresh.iter().map(|&i| recs[i].year).collect();
+        years.sort_unstable();
+        years.dedup();
+        for year in years {
+            let members: Vec<usize> = fresh.iter().copied().filter(|&i| recs[i].year == year).collect();
+            let n = members.len() as i64;
+            let (last,): (i64,) = sqlx::query_as(
+                "INSERT INTO case_counters (year, last) VALUES ($1, $2) \
+                 ON CONFLICT (year) DO UPDATE SET last = case_counters.last + $2 RETURNING last",
             )
-            .bind(rec.year)
+            .bind(year)
+            .bind(n)
             .fetch_one(&mut *tx)
             .await?;
-            let number = CaseNumber::new(rec.year, seq);
-            sqlx::query(
+            for (k, &i) in members.iter().enumerate() {
+                results[i] = Some(StoredCase::Created(CaseNumber::new(year, last - n + 1 + k as i64)));
+            }
+        }
+        if !fresh.is_empty() {
+            let mut insert = sqlx::QueryBuilder::new(
                 "INSERT INTO cases (case_number, tracking_digest, external_id, title, body, channel, contact_name, \
                  contact_phone, contact_email, location, publish_consent, status, received_at, updated_at, \
                  suggested_category, suggested_department, suggested_confidence, suggested_uncertain, suggested_key_terms, \
-                 suggested_type, suggested_urgency, model_version, reply_text, replied_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)",
-            )
-            .bind(number.as_str())
-            .bind(&rec.tracking_digest)
-            .bind(&rec.external_id)
-            .bind(&rec.title)
-            .bind(&rec.body)
-            .bind(&rec.channel)
-            .bind(&rec.contact_name)
-            .bind(&rec.contact_phone)
-            .bind(&rec.contact_email)
-            .bind(&rec.location)
-            .bind(rec.publish_consent)
-            .bind(&rec.status)
-            .bind(rec.received_at)
-            .bind(s.map(|s| s.category.clone()))
-            .bind(s.map(|s| s.department.clone()))
-            .bind(s.map(|s| s.confidence))
-            .bind(s.map(|s| s.uncertain))
-            .bind(&key_terms)
-            .bind(s.and_then(|s| s.request_type.clone()))
-            .bind(s.and_then(|s| s.urgency.clone()))
-            .bind(s.map(|s| s.model_version.clone()))
-            .bind(&rec.reply_text)
-            .bind(rec.replied_at)
-            .execute(&mut *tx)
-            .await?;
-            results.push(StoredCase::Created(number));
+                 suggested_type, suggested_urgency, model_version, reply_text, replied_at) ",
+            );
+            insert.push_values(fresh.iter(), |mut row, &i| {
+                let rec = recs[i];
+                let number = match &results[i] {
+                    Some(StoredCase::Created(n)) => n.as_str().to_string(),
+                    _ => unreachable!("every fresh case was numbered above"),
+                };
+                let s = rec.suggestion.as_ref();
+                row.push_bind(number)
+                    .push_bind(rec.tracking_digest.clone())
+                    .push_bind(rec.external_id.clone())
+                    .push_bind(rec.title.clone())
+                    .push_bind(rec.body.clone())
+                    .push_bind(rec.channel.clone())
+                    .push_bind(rec.contact_name.clone())
+                    .push_bind(rec.contact_phone.clone())
+                    .push_bind(rec.contact_email.clone())
+                    .push_bind(rec.location.clone())
+                    .push_bind(rec.publish_consent)
+                    .push_bind(rec.status.clone())
+                    .push_bind(rec.received_at)
+                    .push_bind(rec.received_at)
+                    .push_bind(s.map(|s| s.category.clone()))
+                    .push_bind(s.map(|s| s.department.clone()))
+                    .push_bind(s.map(|s| s.confidence))
+                    .push_bind(s.map(|s| s.uncertain))
+                    .push_bind(s.map(|s| serde_json::to_string(&s.key_terms).expect("strings serialise")))
+                    .push_bind(s.and_then(|s| s.request_type.clone()))
+                    .push_bind(s.and_then(|s| s.urgency.clone()))
+                    .push_bind(s.map(|s| s.model_version.clone()))
+                    .push_bind(rec.reply_text.clone())
+                    .push_bind(rec.replied_at);
+            });
+            insert.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(results)
+        Ok(results.into_iter().map(|r| r.expect("every case has an outcome")).collect())
     })
 }
 

@@ -14,7 +14,55 @@ db_tests!(
     decisions_are_logged_with_old_and_new_values,
     import_is_idempotent_and_reports_rejections,
     ops_endpoints_answer,
+    batched_inserts_number_each_year_separately,
 );
+
+async fn batched_inserts_number_each_year_separately(app: TestApp) {
+    use wenzheng::store::{NewCaseRecord, StoredCase};
+    let mut handles = Vec::new();
+    for i in 0..12 {
+        let store = app.state.store.clone();
+        let year = if i % 2 == 0 { 2019 } else { 2020 };
+        let rec = NewCaseRecord {
+            tracking_digest: format!("digest-{i}"),
+            external_id: (i % 3 == 0).then(|| format!("ext-{i}")),
+            title: format!("标题{i}"),
+            body: "内容".into(),
+            channel: "web".into(),
+            contact_name: None,
+            contact_phone: None,
+            contact_email: None,
+            location: None,
+            publish_consent: true,
+            status: "received".into(),
+            received_at: chrono::Utc::now(),
+            year,
+            suggestion: None,
+            reply_text: None,
+            replied_at: None,
+        };
+        handles.push(tokio::spawn(async move {
+            (year, store.insert_case(&rec).await.unwrap())
+        }));
+    }
+    let mut numbers: Vec<String> = Vec::new();
+    for h in handles {
+        let (year, stored) = h.await.unwrap();
+        match stored {
+            StoredCase::Created(n) => {
+                assert!(n.as_str().starts_with(&year.to_string()));
+                numbers.push(n.to_string());
+            }
+            StoredCase::Duplicate(n) => panic!("unexpected duplicate {n}"),
+        }
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=6)
+        .map(|k| format!("2019-{k:06}"))
+        .chain((1..=6).map(|k| format!("2020-{k:06}")))
+        .collect();
+    assert_eq!(numbers, expected);
+}
 
 async fn staff_endpoints_need_a_token(app: TestApp) {
     for path in ["/api/v1/cases", "/api/v1/cases/2026-000001"] {
