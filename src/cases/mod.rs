@@ -3,10 +3,12 @@
 //! Architecture invariant: no IO and no clock here. Anything that needs "now" takes it as an
 //! argument; storage and HTTP call into this module, never the other way round.
 
+mod calendar;
 mod ids;
 mod intake;
 mod status;
 
+pub use calendar::{Calendar, CalendarError};
 pub use ids::{CaseNumber, TrackingCode};
 pub use intake::{
     BODY_MAX_CHARS, Channel, Contact, NewMessage, RawNewMessage, TITLE_MAX_CHARS, ValidationError,

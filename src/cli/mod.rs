@@ -1,6 +1,7 @@
 //! Command-line interface: parses arguments with clap and calls into the library. Errors are
 //! printed as one line (`error: ...`) with a non-zero exit code.
 
+mod calendar_cmd;
 mod classify_cmd;
 mod eval_cmd;
 mod serve_cmd;
@@ -41,6 +42,9 @@ pub enum Command {
     /// Manage staff API tokens.
     #[command(subcommand)]
     Token(serve_cmd::TokenCommand),
+    /// Working-day deadlines on the official holiday calendar.
+    #[command(subcommand)]
+    Calendar(calendar_cmd::CalendarCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -52,6 +56,7 @@ pub fn main() -> ExitCode {
         Command::Serve(a) => serve_cmd::serve(a),
         Command::Import(a) => serve_cmd::import(a),
         Command::Token(c) => serve_cmd::token(c),
+        Command::Calendar(c) => calendar_cmd::run(c),
     };
     match result {
         Ok(code) => code,

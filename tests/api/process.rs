@@ -216,7 +216,9 @@ fn classify_streams_and_reports_bad_lines_in_place() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["train", "eval", "classify", "serve", "import", "token"] {
+    for sub in [
+        "train", "eval", "classify", "serve", "import", "token", "calendar",
+    ] {
         let out = wenzheng().args([sub, "--help"]).output().unwrap();
         assert!(out.status.success(), "{sub}");
         assert!(
@@ -226,4 +228,32 @@ fn every_subcommand_has_help() {
     }
     let out = wenzheng().arg("frobnicate").output().unwrap();
     assert!(!out.status.success());
+}
+
+#[test]
+fn calendar_due_prints_the_date_last() {
+    for (from, days, due) in [
+        ("2026-02-13", "7", "2026-03-02"),
+        ("2026-09-30", "7", "2026-10-15"),
+    ] {
+        let out = wenzheng()
+            .args(["calendar", "due", "--from", from, "--days", days])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap().lines().last(),
+            Some(due)
+        );
+    }
+    let out = wenzheng()
+        .args(["calendar", "due", "--from", "2026-12-28", "--days", "7"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("no data for 2027")
+    );
 }
