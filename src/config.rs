@@ -18,6 +18,8 @@ pub struct FileConfig {
     pub demo_data: Option<bool>,
     pub demo_files: Option<Vec<PathBuf>>,
     pub log_json: Option<bool>,
+    pub calendar: Option<PathBuf>,
+    pub sla: Option<crate::cases::SlaPolicy>,
 }
 
 impl FileConfig {
@@ -55,6 +57,9 @@ pub struct Settings {
     /// The files demo cases come from (shared data's layout), with how many rows of each.
     pub demo_files: Vec<(PathBuf, usize)>,
     pub log_json: bool,
+    /// Working-day calendar file (holidays and make-up workdays per year).
+    pub calendar: PathBuf,
+    pub sla: crate::cases::SlaPolicy,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -105,6 +110,10 @@ impl Settings {
             demo_data: !cli.no_demo_data && file.demo_data.unwrap_or(true),
             demo_files,
             log_json: cli.log_json || file.log_json.unwrap_or(false),
+            calendar: file
+                .calendar
+                .unwrap_or_else(|| PathBuf::from("models/holidays.toml")),
+            sla: file.sla.unwrap_or_default(),
         })
     }
 }
@@ -148,5 +157,20 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("bind address"));
         assert!(toml::from_str::<FileConfig>("bnd = 1").is_err());
+    }
+}
+
+impl Settings {
+    /// Reads the calendar file and combines it with the service levels.
+    pub fn case_rules(&self) -> anyhow::Result<crate::cases::CaseRules> {
+        let text = std::fs::read_to_string(&self.calendar).map_err(|e| {
+            anyhow::anyhow!("cannot read calendar {}: {e}", self.calendar.display())
+        })?;
+        let calendar = crate::cases::Calendar::parse(&text)
+            .map_err(|e| anyhow::anyhow!("calendar {}: {e}", self.calendar.display()))?;
+        Ok(crate::cases::CaseRules {
+            calendar,
+            sla: self.sla.clone(),
+        })
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::cases::{CaseStatus, NewMessage, TrackingCode};
+use crate::cases::{CaseRules, CaseStatus, NewMessage, TrackingCode};
 use crate::classify::data::{DataError, Table};
 use crate::classify::{Triage, TriageResult};
 use crate::store::{NewCaseRecord, Store, StoreError, StoredCase, TriageSuggestion, case_year};
@@ -93,6 +93,7 @@ pub async fn triage_off_thread_with(
 pub async fn receive(
     store: &Store,
     triage: &Arc<Triage>,
+    rules: &CaseRules,
     msg: NewMessage,
     now: DateTime<Utc>,
 ) -> Result<Receipt, IntakeError> {
@@ -100,6 +101,8 @@ pub async fn receive(
     metrics::counter!("wenzheng_triage_total", "category" => result.department.category.clone(), "uncertain" => result.department.uncertain.to_string()).increment(1);
     let code = new_tracking_code()?;
     let status = CaseStatus::Received;
+    let urgency = result.urgency.as_ref().map(|u| u.label.as_str());
+    let deadlines = rules.deadlines(now, urgency, false);
     let rec = NewCaseRecord {
         tracking_digest: code.digest(),
         external_id: None,
@@ -117,6 +120,9 @@ pub async fn receive(
         suggestion: Some(suggestion(&result)),
         reply_text: None,
         replied_at: None,
+        first_response_due: Some(deadlines.first_response_due),
+        reply_due: deadlines.reply_due,
+        deadline_note: deadlines.note,
     };
     let number = match store.insert_case(&rec).await? {
         StoredCase::Created(n) => n.to_string(),
@@ -268,6 +274,7 @@ pub fn parse_local_time(s: &str) -> Option<DateTime<Utc>> {
 pub async fn import_file(
     store: &Store,
     triage: &Arc<Triage>,
+    rules: &CaseRules,
     path: &Path,
     limit: Option<usize>,
     now: DateTime<Utc>,
@@ -338,6 +345,8 @@ pub async fn import_file(
         } else {
             CaseStatus::Replied
         };
+        let urgency = result.urgency.as_ref().map(|u| u.label.as_str());
+        let deadlines = rules.deadlines(received_at, urgency, false);
         let user = v("留言用户");
         let rec = NewCaseRecord {
             tracking_digest: new_tracking_code()?.digest(),
@@ -357,6 +366,9 @@ pub async fn import_file(
             suggestion: Some(suggestion(&result)),
             reply_text: (!reply.is_empty()).then_some(reply),
             replied_at,
+            first_response_due: Some(deadlines.first_response_due),
+            reply_due: deadlines.reply_due,
+            deadline_note: deadlines.note,
         };
         match store.insert_case(&rec).await? {
             StoredCase::Created(_) => summary.loaded += 1,

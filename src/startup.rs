@@ -28,6 +28,7 @@ impl Application {
                 format!("creating data directory {}", settings.data_dir.display())
             })?;
         }
+        let rules = Arc::new(settings.case_rules()?);
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
@@ -42,12 +43,12 @@ impl Application {
             }
         };
         if settings.demo_data && store.count_cases().await? == 0 {
-            load_demo_data(&store, &triage, settings).await;
+            load_demo_data(&store, &triage, &rules, settings).await;
         }
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding {}", settings.bind))?;
-        let state = AppState::new(store, triage, crate::telemetry::metrics_handle());
+        let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle());
         Ok(Application { listener, state })
     }
 
@@ -66,7 +67,12 @@ impl Application {
     }
 }
 
-async fn load_demo_data(store: &Store, triage: &Arc<Triage>, settings: &Settings) {
+async fn load_demo_data(
+    store: &Store,
+    triage: &Arc<Triage>,
+    rules: &crate::cases::CaseRules,
+    settings: &Settings,
+) {
     for (file, rows) in &settings.demo_files {
         if !file.exists() {
             tracing::warn!(file = %file.display(), "demo data file not found; skipping it");
@@ -75,6 +81,7 @@ async fn load_demo_data(store: &Store, triage: &Arc<Triage>, settings: &Settings
         match crate::intake::import_file(
             store,
             triage,
+            rules,
             file,
             Some(*rows),
             chrono::Utc::now(),

@@ -6,6 +6,7 @@
 mod calendar;
 mod ids;
 mod intake;
+mod sla;
 mod status;
 
 pub use calendar::{Calendar, CalendarError};
@@ -13,4 +14,5 @@ pub use ids::{CaseNumber, TrackingCode};
 pub use intake::{
     BODY_MAX_CHARS, Channel, Contact, NewMessage, RawNewMessage, TITLE_MAX_CHARS, ValidationError,
 };
+pub use sla::{CaseRules, Deadlines, SlaPolicy};
 pub use status::CaseStatus;

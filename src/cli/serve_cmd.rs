@@ -106,6 +106,7 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(&settings.data_dir)?;
     }
     let triage = Arc::new(Triage::load(&args.models.model, &args.models.departments)?);
+    let rules = settings.case_rules()?;
     let summary = runtime()?.block_on(async {
         let store = Store::connect(&settings.database_url)
             .await
@@ -118,6 +119,7 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         let s = crate::intake::import_file(
             &store,
             &triage,
+            &rules,
             &args.file,
             args.limit,
             chrono::Utc::now(),

@@ -48,7 +48,7 @@ pub async fn post_message(
     ApiJson(raw): ApiJson<RawNewMessage>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     let msg = NewMessage::try_from(raw)?;
-    let receipt = intake::receive(&app.store, &app.triage, msg, Utc::now()).await?;
+    let receipt = intake::receive(&app.store, &app.triage, &app.rules, msg, Utc::now()).await?;
     tracing::info!(case_number = %receipt.case_number, "case received");
     Ok((StatusCode::CREATED, Json(receipt)))
 }
@@ -65,6 +65,8 @@ pub struct TrackView {
     pub title: String,
     /// The unit handling the case, once staff have confirmed it.
     pub department: Option<String>,
+    /// The reply is due by this time (end of the last working day allowed).
+    pub reply_due: Option<DateTime<Utc>>,
     pub reply: Option<PublicReply>,
 }
 
@@ -108,6 +110,7 @@ pub async fn track(
         received_at: case.received_at,
         updated_at: case.updated_at,
         title: mask_personal_data(&case.title),
+        reply_due: case.reply_due,
         department: if case.confirmed {
             case.department
         } else {

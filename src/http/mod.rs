@@ -35,15 +35,22 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct AppState {
     pub store: Store,
     pub triage: Arc<Triage>,
+    pub rules: Arc<crate::cases::CaseRules>,
     pub metrics: PrometheusHandle,
     pub(crate) tokens: Arc<auth::TokenCache>,
 }
 
 impl AppState {
-    pub fn new(store: Store, triage: Arc<Triage>, metrics: PrometheusHandle) -> Self {
+    pub fn new(
+        store: Store,
+        triage: Arc<Triage>,
+        rules: Arc<crate::cases::CaseRules>,
+        metrics: PrometheusHandle,
+    ) -> Self {
         AppState {
             store,
             triage,
+            rules,
             metrics,
             tokens: Arc::default(),
         }

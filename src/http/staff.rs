@@ -62,6 +62,14 @@ pub struct CaseSummary {
     pub request_type: Option<String>,
     pub urgency: Option<String>,
     pub suggestion: Suggestion,
+    /// First response due (from the urgency's service level).
+    pub first_response_due: Option<DateTime<Utc>>,
+    /// Reply due: end of the last working day allowed (7 by default).
+    pub reply_due: Option<DateTime<Utc>>,
+    /// Past the reply deadline and not yet replied.
+    pub overdue: bool,
+    /// Why there is no reply deadline (e.g. the calendar lacks the year).
+    pub deadline_note: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -97,7 +105,20 @@ pub struct CaseDetail {
 
 fn summary(c: &CaseRecord) -> CaseSummary {
     let status = CaseStatus::parse(&c.status);
+    let open = matches!(
+        status,
+        Some(
+            CaseStatus::Received
+                | CaseStatus::Assigned
+                | CaseStatus::InProgress
+                | CaseStatus::PendingReview
+        )
+    );
     CaseSummary {
+        first_response_due: c.first_response_due,
+        reply_due: c.reply_due,
+        overdue: open && c.reply_due.is_some_and(|d| d < Utc::now()),
+        deadline_note: c.deadline_note.clone(),
         case_number: c.case_number.clone(),
         title: c.title.clone(),
         channel: c.channel.clone(),
@@ -317,10 +338,25 @@ pub async fn decide_triage(
         decision.urgency = Some(u);
     }
     let actor = format!("{} ({})", staff.name, staff.role);
-    let case = app
+    let mut case = app
         .store
         .decide_triage(&number, &decision, &actor, Utc::now())
         .await
         .map_err(case_not_found(&number))?;
+    // The urgency chooses the service level: re-date the case when staff set it.
+    if decision.urgency.is_some() {
+        let d = app
+            .rules
+            .deadlines(case.received_at, case.urgency.as_deref(), false);
+        app.store
+            .set_deadlines(
+                case.id,
+                d.first_response_due,
+                d.reply_due,
+                d.note.as_deref(),
+            )
+            .await?;
+        case = app.store.case_by_number(&number).await?;
+    }
     Ok(Json(detail(&app, case).await?))
 }

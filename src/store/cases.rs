@@ -41,6 +41,9 @@ pub struct NewCaseRecord {
     pub suggestion: Option<TriageSuggestion>,
     pub reply_text: Option<String>,
     pub replied_at: Option<DateTime<Utc>>,
+    pub first_response_due: Option<DateTime<Utc>>,
+    pub reply_due: Option<DateTime<Utc>>,
+    pub deadline_note: Option<String>,
 }
 
 /// A stored case, as read back.
@@ -77,12 +80,16 @@ pub struct CaseRecord {
     pub confirmed_at: Option<DateTime<Utc>>,
     pub reply_text: Option<String>,
     pub replied_at: Option<DateTime<Utc>>,
+    pub first_response_due: Option<DateTime<Utc>>,
+    pub reply_due: Option<DateTime<Utc>>,
+    pub deadline_note: Option<String>,
 }
 
 const CASE_COLUMNS: &str = "id, case_number, external_id, title, body, channel, contact_name, contact_phone, contact_email, \
      location, publish_consent, status, received_at, updated_at, suggested_category, suggested_department, \
      suggested_confidence, suggested_uncertain, suggested_key_terms, suggested_type, suggested_urgency, model_version, \
-     category, department, request_type, urgency, confirmed, confirmed_by, confirmed_at, reply_text, replied_at";
+     category, department, request_type, urgency, confirmed, confirmed_by, confirmed_at, reply_text, replied_at, \
+     first_response_due, reply_due, deadline_note";
 
 /// One entry of the corrections log: a member of staff confirmed or changed a suggested value.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
@@ -227,7 +234,8 @@ async fn insert_batch(
                 "INSERT INTO cases (case_number, tracking_digest, external_id, title, body, channel, contact_name, \
                  contact_phone, contact_email, location, publish_consent, status, received_at, updated_at, \
                  suggested_category, suggested_department, suggested_confidence, suggested_uncertain, suggested_key_terms, \
-                 suggested_type, suggested_urgency, model_version, reply_text, replied_at) ",
+                 suggested_type, suggested_urgency, model_version, reply_text, replied_at, first_response_due, reply_due, \
+                 deadline_note) ",
             );
             insert.push_values(fresh.iter(), |mut row, &i| {
                 let rec = recs[i];
@@ -259,7 +267,10 @@ async fn insert_batch(
                     .push_bind(s.and_then(|s| s.urgency.clone()))
                     .push_bind(s.map(|s| s.model_version.clone()))
                     .push_bind(rec.reply_text.clone())
-                    .push_bind(rec.replied_at);
+                    .push_bind(rec.replied_at)
+                    .push_bind(rec.first_response_due)
+                    .push_bind(rec.reply_due)
+                    .push_bind(rec.deadline_note.clone());
             });
             insert.build().execute(&mut *tx).await?;
         }
@@ -440,6 +451,26 @@ impl Store {
             tx.commit().await?;
         });
         self.case_by_number(number).await
+    }
+
+    /// Replaces a case's deadlines (after its urgency changed).
+    pub async fn set_deadlines(
+        &self,
+        case_id: i64,
+        first_response_due: DateTime<Utc>,
+        reply_due: Option<DateTime<Utc>>,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, pool => {
+            sqlx::query("UPDATE cases SET first_response_due = $1, reply_due = $2, deadline_note = $3 WHERE id = $4")
+                .bind(first_response_due)
+                .bind(reply_due)
+                .bind(note)
+                .bind(case_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 
     pub async fn corrections(&self, case_id: i64) -> Result<Vec<CorrectionRecord>, StoreError> {

@@ -5,13 +5,26 @@
 
 use super::{Store, StoreError, dispatch};
 
-const SQLITE: &[(i64, &str, &str)] =
-    &[(1, "cases", include_str!("migrations/sqlite/0001_cases.sql"))];
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "cases",
-    include_str!("migrations/postgres/0001_cases.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (1, "cases", include_str!("migrations/sqlite/0001_cases.sql")),
+    (
+        2,
+        "deadlines",
+        include_str!("migrations/sqlite/0002_deadlines.sql"),
+    ),
+];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "cases",
+        include_str!("migrations/postgres/0001_cases.sql"),
+    ),
+    (
+        2,
+        "deadlines",
+        include_str!("migrations/postgres/0002_deadlines.sql"),
+    ),
+];
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let list = match store.backend {
@@ -24,8 +37,9 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
             .await?;
         for &(version, name, sql) in list {
             let mut tx = pool.begin().await?;
-            // Several instances may start at once on one PostgreSQL: the insert doubles as a lock,
-            // the loser's transaction fails on the primary key and it re-reads below.
+            // Several instances may start at once on one PostgreSQL: the insert doubles as a lock.
+            // A second instance's insert waits for the first transaction, then inserts nothing
+            // (the version exists) and skips the migration.
             let claimed = sqlx::query("INSERT INTO wz_schema_migrations (version, name) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING")
                 .bind(version)
                 .bind(name)

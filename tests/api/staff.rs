@@ -40,6 +40,9 @@ async fn batched_inserts_number_each_year_separately(app: TestApp) {
             suggestion: None,
             reply_text: None,
             replied_at: None,
+            first_response_due: None,
+            reply_due: None,
+            deadline_note: None,
         };
         handles.push(tokio::spawn(async move {
             (year, store.insert_case(&rec).await.unwrap())
@@ -213,6 +216,36 @@ async fn decisions_are_logged_with_old_and_new_values(app: TestApp) {
         }
     );
     assert!(case["suggestion"]["request_type"].is_string());
+    // The urgency chooses the service level: 特急 must get a first response within 2 hours.
+    let urgent: Value = app
+        .staff_post(
+            &format!("/api/v1/cases/{number}/triage"),
+            &json!({"urgency": "特急"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert_eq!(
+        at(&urgent["first_response_due"]) - at(&urgent["received_at"]),
+        chrono::Duration::hours(2)
+    );
+    assert_eq!(
+        at(&decided["first_response_due"]) - at(&decided["received_at"]),
+        chrono::Duration::hours(24)
+    );
+    // The reply is due on a working day at 23:59:59 China time, or the note says why not.
+    match urgent["reply_due"].as_str() {
+        Some(due) => assert!(due.ends_with("T15:59:59Z"), "{due}"),
+        None => assert!(
+            urgent["deadline_note"]
+                .as_str()
+                .unwrap()
+                .contains("calendar")
+        ),
+    }
+    assert_eq!(urgent["overdue"], false);
     // Confirming again keeps the values and logs a confirmation.
     let again: Value = app
         .staff_post(&format!("/api/v1/cases/{number}/triage"), &json!({}))
@@ -276,19 +309,34 @@ async fn import_is_idempotent_and_reports_rejections(app: TestApp) {
     writeln!(f, "104,U4,时间不对,昨天下午,内容,,").unwrap();
     drop(f);
     let now = chrono::Utc::now();
-    let s = wenzheng::intake::import_file(&app.state.store, &triage(), &path, None, now, |_, _| {})
-        .await
-        .unwrap();
+    let s = wenzheng::intake::import_file(
+        &app.state.store,
+        &triage(),
+        &app.state.rules,
+        &path,
+        None,
+        now,
+        |_, _| {},
+    )
+    .await
+    .unwrap();
     assert_eq!((s.loaded, s.duplicates), (2, 0));
     assert_eq!(
         s.rejected.iter().map(|r| r.0).collect::<Vec<_>>(),
         vec![5, 6]
     );
     assert!(s.rejected[1].1.contains("留言时间"));
-    let again =
-        wenzheng::intake::import_file(&app.state.store, &triage(), &path, None, now, |_, _| {})
-            .await
-            .unwrap();
+    let again = wenzheng::intake::import_file(
+        &app.state.store,
+        &triage(),
+        &app.state.rules,
+        &path,
+        None,
+        now,
+        |_, _| {},
+    )
+    .await
+    .unwrap();
     assert_eq!((again.loaded, again.duplicates), (0, 2));
     assert_eq!(app.state.store.count_cases().await.unwrap(), 2);
     let replied: Value = app
@@ -301,10 +349,17 @@ async fn import_is_idempotent_and_reports_rejections(app: TestApp) {
     assert_eq!(replied["items"][0]["received_at"], "2019-04-25T01:32:09Z");
     let missing = dir.path().join("bad.csv");
     std::fs::write(&missing, "留言编号,标题\n1,x\n").unwrap();
-    let err =
-        wenzheng::intake::import_file(&app.state.store, &triage(), &missing, None, now, |_, _| {})
-            .await
-            .unwrap_err();
+    let err = wenzheng::intake::import_file(
+        &app.state.store,
+        &triage(),
+        &app.state.rules,
+        &missing,
+        None,
+        now,
+        |_, _| {},
+    )
+    .await
+    .unwrap_err();
     assert!(
         err.to_string()
             .contains("missing column(s) 留言主题, 留言详情"),
@@ -373,9 +428,17 @@ async fn xlsx_import_reads_dates_and_numbers() {
     let app = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await;
     let path = crate::helpers::repo_path("tests/fixtures/import_sample.xlsx");
     let now = chrono::Utc::now();
-    let s = wenzheng::intake::import_file(&app.state.store, &triage(), &path, None, now, |_, _| {})
-        .await
-        .unwrap();
+    let s = wenzheng::intake::import_file(
+        &app.state.store,
+        &triage(),
+        &app.state.rules,
+        &path,
+        None,
+        now,
+        |_, _| {},
+    )
+    .await
+    .unwrap();
     assert_eq!((s.loaded, s.duplicates), (2, 0), "{s:?}");
     assert_eq!(s.rejected.len(), 1);
     assert_eq!(s.rejected[0].0, 4, "row 4 has neither title nor body");
@@ -388,9 +451,16 @@ async fn xlsx_import_reads_dates_and_numbers() {
     assert_eq!(replied["total"], 1);
     // An Excel date cell (2019-05-06 20:15 China time) becomes UTC.
     assert_eq!(replied["items"][0]["received_at"], "2019-05-06T12:15:00Z");
-    let again =
-        wenzheng::intake::import_file(&app.state.store, &triage(), &path, None, now, |_, _| {})
-            .await
-            .unwrap();
+    let again = wenzheng::intake::import_file(
+        &app.state.store,
+        &triage(),
+        &app.state.rules,
+        &path,
+        None,
+        now,
+        |_, _| {},
+    )
+    .await
+    .unwrap();
     assert_eq!((again.loaded, again.duplicates), (0, 2));
 }

@@ -1,0 +1,168 @@
+//! Service levels (时限): when the first response and the reply are due, from the urgency, the
+//! working-day calendar and the time of receipt. Defaults follow the customer's plan: a reply
+//! within 7 working days (15 for complex, multi-unit cases); a first response within 2 hours for
+//! 特急 and 24 hours otherwise.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
+use serde::Deserialize;
+
+use super::Calendar;
+
+/// The service levels; editable in the config file's `[sla]` table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlaPolicy {
+    pub reply_working_days: u32,
+    pub complex_reply_working_days: u32,
+    /// Hours to the first response, by urgency (特急, 紧急, 一般).
+    pub first_response_hours: BTreeMap<String, u32>,
+}
+
+impl Default for SlaPolicy {
+    fn default() -> Self {
+        SlaPolicy {
+            reply_working_days: 7,
+            complex_reply_working_days: 15,
+            first_response_hours: [("特急", 2), ("紧急", 24), ("一般", 24)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        }
+    }
+}
+
+/// A case's deadlines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deadlines {
+    pub first_response_due: DateTime<Utc>,
+    /// `None` when the calendar does not cover the dates (see `note`).
+    pub reply_due: Option<DateTime<Utc>>,
+    /// Why `reply_due` is missing, for staff.
+    pub note: Option<String>,
+}
+
+/// The calendar and the service levels together: everything needed to date a case.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseRules {
+    pub calendar: Calendar,
+    pub sla: SlaPolicy,
+}
+
+impl CaseRules {
+    pub fn deadlines(
+        &self,
+        received: DateTime<Utc>,
+        urgency: Option<&str>,
+        complex: bool,
+    ) -> Deadlines {
+        self.sla
+            .deadlines(&self.calendar, received, urgency, complex)
+    }
+}
+
+fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+impl SlaPolicy {
+    /// Deadlines for a case received at `received` with `urgency` (unknown urgency counts as 一般).
+    /// The reply is due at the end (23:59:59, China time) of the last working day.
+    pub fn deadlines(
+        &self,
+        calendar: &Calendar,
+        received: DateTime<Utc>,
+        urgency: Option<&str>,
+        complex: bool,
+    ) -> Deadlines {
+        let hours = urgency
+            .and_then(|u| self.first_response_hours.get(u))
+            .or_else(|| self.first_response_hours.get("一般"))
+            .copied()
+            .unwrap_or(24);
+        let days = if complex {
+            self.complex_reply_working_days
+        } else {
+            self.reply_working_days
+        };
+        let local_day = received.with_timezone(&china()).date_naive();
+        let (reply_due, note) = match calendar.add_working_days(local_day, days) {
+            Ok(day) => {
+                let end = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"));
+                (
+                    china()
+                        .from_local_datetime(&end)
+                        .single()
+                        .map(|d| d.with_timezone(&Utc)),
+                    None,
+                )
+            }
+            Err(e) => (None, Some(e.to_string())),
+        };
+        Deadlines {
+            first_response_due: received + Duration::hours(i64::from(hours)),
+            reply_due,
+            note,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calendar() -> Calendar {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/holidays.toml");
+        Calendar::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn reply_due_counts_working_days_in_china_time() {
+        // 2026-02-13 10:00 China time = 02:00 UTC, a Friday before 春节.
+        let received = Utc.with_ymd_and_hms(2026, 2, 13, 2, 0, 0).unwrap();
+        let d = SlaPolicy::default().deadlines(&calendar(), received, Some("一般"), false);
+        assert_eq!(
+            d.reply_due.unwrap().to_rfc3339(),
+            "2026-03-02T15:59:59+00:00"
+        );
+        assert_eq!(d.first_response_due, received + Duration::hours(24));
+        assert_eq!(d.note, None);
+        // 2026-02-12 23:30 UTC is already 02-13 in China.
+        let late = Utc.with_ymd_and_hms(2026, 2, 12, 23, 30, 0).unwrap();
+        assert_eq!(
+            SlaPolicy::default()
+                .deadlines(&calendar(), late, None, false)
+                .reply_due,
+            d.reply_due
+        );
+    }
+
+    #[test]
+    fn urgency_and_complexity_choose_the_limits() {
+        let received = Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap();
+        let p = SlaPolicy::default();
+        assert_eq!(
+            p.deadlines(&calendar(), received, Some("特急"), false)
+                .first_response_due,
+            received + Duration::hours(2)
+        );
+        let simple = p
+            .deadlines(&calendar(), received, None, false)
+            .reply_due
+            .unwrap();
+        let complex = p
+            .deadlines(&calendar(), received, None, true)
+            .reply_due
+            .unwrap();
+        assert!(complex > simple);
+    }
+
+    #[test]
+    fn uncovered_year_leaves_a_note_not_a_wrong_date() {
+        let received = Utc.with_ymd_and_hms(2026, 12, 28, 2, 0, 0).unwrap();
+        let d = SlaPolicy::default().deadlines(&calendar(), received, None, false);
+        assert_eq!(d.reply_due, None);
+        assert!(d.note.unwrap().contains("2027"));
+    }
+}
