@@ -125,6 +125,12 @@ pub async fn receive(
         deadline_note: deadlines.note,
     };
     let number = match store.insert_case(&rec).await? {
+        StoredCase::Created(n) if urgency == Some("特急") => {
+            // 特急: the queue puts it first (QueueOrder::Urgency); say so loudly as well.
+            metrics::counter!("wenzheng_urgent_cases_total").increment(1);
+            tracing::warn!(case_number = %n, "特急 case received: raised to the top of the dispatcher's queue");
+            n.to_string()
+        }
         StoredCase::Created(n) => n.to_string(),
         StoredCase::Duplicate(n) => {
             return Err(StoreError::Conflict(format!("case {n} already exists")).into());

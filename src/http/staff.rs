@@ -10,7 +10,7 @@ use super::auth::Staff;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery};
 use crate::cases::{CaseNumber, CaseStatus};
-use crate::store::{CaseFilter, CaseRecord, CorrectionRecord, TriageDecision};
+use crate::store::{CaseFilter, CaseRecord, CorrectionRecord, QueueOrder, TriageDecision};
 
 /// 诉求类型 values (labelling guideline).
 pub const REQUEST_TYPES: [&str; 6] = ["咨询", "求助", "投诉", "举报", "建议", "表扬"];
@@ -33,6 +33,9 @@ pub struct QueueQuery {
     pub page: Option<u32>,
     /// Items per page, 1–200 (default 20).
     pub per_page: Option<u32>,
+    /// urgency (default: 特急, 紧急, then the rest, newest first within each), newest, or due
+    /// (earliest reply deadline first).
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -188,7 +191,18 @@ pub async fn list_cases(
                 .with_field("per_page"),
         );
     }
+    let order = match q.sort.as_deref() {
+        None | Some("urgency") => QueueOrder::Urgency,
+        Some("newest") => QueueOrder::Newest,
+        Some("due") => QueueOrder::Due,
+        Some(_) => {
+            return Err(
+                ApiError::bad_request("sort must be urgency, newest or due").with_field("sort")
+            );
+        }
+    };
     let filter = CaseFilter {
+        order,
         status: q.status,
         department: q.department,
         confirmed: q.confirmed,

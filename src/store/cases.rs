@@ -122,6 +122,35 @@ pub struct CaseFilter {
     pub department: Option<String>,
     pub confirmed: Option<bool>,
     pub urgency: Option<String>,
+    pub order: QueueOrder,
+}
+
+/// The order of the staff queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueOrder {
+    /// 特急 first, then 紧急, then the rest; newest first within each (the default: an urgent
+    /// case is in front of the dispatcher the moment it arrives).
+    #[default]
+    Urgency,
+    /// Newest first.
+    Newest,
+    /// Earliest reply deadline first; cases without one last.
+    Due,
+}
+
+impl QueueOrder {
+    fn sql(self) -> &'static str {
+        match self {
+            QueueOrder::Urgency => {
+                "CASE COALESCE(urgency, suggested_urgency) WHEN '特急' THEN 0 WHEN '紧急' THEN 1 ELSE 2 END, \
+                 received_at DESC, id DESC"
+            }
+            QueueOrder::Newest => "received_at DESC, id DESC",
+            QueueOrder::Due => {
+                "CASE WHEN reply_due IS NULL THEN 1 ELSE 0 END, reply_due ASC, id ASC"
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -361,7 +390,8 @@ impl Store {
         let count_sql = format!("SELECT COUNT(*) FROM cases{where_sql}");
         let n = params.len();
         let list_sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases{where_sql} ORDER BY received_at DESC, id DESC LIMIT ${} OFFSET ${}",
+            "SELECT {CASE_COLUMNS} FROM cases{where_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
+            filter.order.sql(),
             n + 1,
             n + 2
         );

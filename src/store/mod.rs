@@ -20,8 +20,8 @@ use sqlx::sqlite::{
 };
 
 pub use cases::{
-    CaseFilter, CaseRecord, CorrectionRecord, NewCaseRecord, Page, StoredCase, TriageDecision,
-    TriageSuggestion, case_year,
+    CaseFilter, CaseRecord, CorrectionRecord, NewCaseRecord, Page, QueueOrder, StoredCase,
+    TriageDecision, TriageSuggestion, case_year,
 };
 pub use tokens::StaffIdentity;
 

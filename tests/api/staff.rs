@@ -134,8 +134,42 @@ async fn queue_filters_and_pages(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(none["total"], 0);
+    // A case raised to 特急 goes to the top of the default queue; sort=newest ignores urgency.
+    let first = page3["items"][0]["case_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .staff_post(
+            &format!("/api/v1/cases/{first}/triage"),
+            &json!({"urgency": "特急"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let top: Value = app
+        .staff_get("/api/v1/cases?per_page=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(top["items"][0]["case_number"], first.as_str());
+    let newest: Value = app
+        .staff_get("/api/v1/cases?per_page=1&sort=newest")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(newest["items"][0]["case_number"], first.as_str());
+    let due: Value = app
+        .staff_get("/api/v1/cases?sort=due")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(due["total"], 5);
     for (query, field) in [
         ("status=bogus", "status"),
+        ("sort=oldest", "sort"),
         ("per_page=0", "per_page"),
         ("page=0", "page"),
         ("confirmed=maybe", "confirmed"),
