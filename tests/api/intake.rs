@@ -214,7 +214,9 @@ async fn transport_errors_are_json(app: TestApp) {
     )
     .await;
     assert_eq!(s, 422);
-    let huge = json!({"title": "t", "body": "长".repeat(25_000) /* 75 KB: over the 64 KiB limit, yet small enough that the client finishes sending before the 413 (a larger body races the server closing the connection) */, "channel": "web", "publish_consent": true});
+    // 75 KB: over the 64 KiB limit, yet small enough that the client finishes sending before the
+    // 413 arrives (a much larger body races the server closing the connection).
+    let huge = json!({"title": "t", "body": "长".repeat(25_000), "channel": "web", "publish_consent": true});
     let (s, code) = send(app.client.post(&url).json(&huge)).await;
     assert_eq!((s, code.as_str()), (413, "payload_too_large"));
     let (s, code) = send(app.client.get(app.url("/no/such/route"))).await;
