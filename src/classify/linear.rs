@@ -282,8 +282,9 @@ mod tests {
         }
     }
 
+    /// Both trainers must separate a trivially separable problem.
     #[test]
-    fn learns_a_separable_problem() {
+    fn both_trainers_learn_a_separable_problem() {
         let xs = vec![
             sv(&[(0, 1.0)]),
             sv(&[(1, 1.0)]),
@@ -291,28 +292,14 @@ mod tests {
             sv(&[(0, 0.7), (3, 0.7)]),
         ];
         let ys = vec![0, 1, 2, 0];
-        let m = train(&xs, &ys, None, 4, 3, TrainOptions::default(), |_| {});
-        for (x, &y) in xs.iter().zip(&ys) {
-            let l = m.logits(x);
-            let argmax = (0..3).max_by(|&a, &b| l[a].total_cmp(&l[b])).unwrap();
-            assert_eq!(argmax, y);
-        }
-    }
-
-    #[test]
-    fn svm_learns_a_separable_problem() {
-        let xs = vec![
-            sv(&[(0, 1.0)]),
-            sv(&[(1, 1.0)]),
-            sv(&[(2, 1.0)]),
-            sv(&[(0, 0.7), (3, 0.7)]),
-        ];
-        let ys = vec![0, 1, 2, 0];
-        let m = train_svm(&xs, &ys, 4, 3, 1.0, false, 50, 1, |_| {});
-        for (x, &y) in xs.iter().zip(&ys) {
-            let l = m.logits(x);
-            let argmax = (0..3).max_by(|&a, &b| l[a].total_cmp(&l[b])).unwrap();
-            assert_eq!(argmax, y);
+        let softmax = train(&xs, &ys, None, 4, 3, TrainOptions::default(), |_| {});
+        let svm = train_svm(&xs, &ys, 4, 3, 1.0, false, 50, 1, |_| {});
+        for m in [softmax, svm] {
+            for (x, &y) in xs.iter().zip(&ys) {
+                let l = m.logits(x);
+                let argmax = (0..3).max_by(|&a, &b| l[a].total_cmp(&l[b])).unwrap();
+                assert_eq!(argmax, y);
+            }
         }
     }
 

@@ -141,6 +141,15 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// GET with the staff token, answer parsed as JSON.
+    pub async fn staff_json(&self, path: &str) -> serde_json::Value {
+        self.staff_get(path)
+            .await
+            .json()
+            .await
+            .expect("JSON answer")
+    }
+
     pub async fn staff_post(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client
             .post(self.url(path))

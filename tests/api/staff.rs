@@ -98,41 +98,23 @@ async fn queue_filters_and_pages(app: TestApp) {
         )
         .await;
     }
-    let page: Value = app
-        .staff_get("/api/v1/cases?per_page=2&page=1")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.staff_json("/api/v1/cases?per_page=2&page=1").await;
     assert_eq!(page["total"], 5);
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let item = &page["items"][0];
     assert_eq!(item["confirmed"], false);
     assert!(item["suggestion"]["department"].is_string());
     assert!(item["suggestion"]["key_terms"].is_array());
-    let page3: Value = app
-        .staff_get("/api/v1/cases?per_page=2&page=3")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page3: Value = app.staff_json("/api/v1/cases?per_page=2&page=3").await;
     assert_eq!(page3["items"].as_array().unwrap().len(), 1);
     let dept = item["suggestion"]["department"].as_str().unwrap();
     let by_dept: Value = app
-        .staff_get(&format!(
+        .staff_json(&format!(
             "/api/v1/cases?department={dept}&confirmed=false&status=received"
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert!(by_dept["total"].as_i64().unwrap() >= 1);
-    let none: Value = app
-        .staff_get("/api/v1/cases?confirmed=true")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let none: Value = app.staff_json("/api/v1/cases?confirmed=true").await;
     assert_eq!(none["total"], 0);
     // A case raised to 特急 goes to the top of the default queue; sort=newest ignores urgency.
     let first = page3["items"][0]["case_number"]
@@ -146,26 +128,11 @@ async fn queue_filters_and_pages(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 200);
-    let top: Value = app
-        .staff_get("/api/v1/cases?per_page=1")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let top: Value = app.staff_json("/api/v1/cases?per_page=1").await;
     assert_eq!(top["items"][0]["case_number"], first.as_str());
-    let newest: Value = app
-        .staff_get("/api/v1/cases?per_page=1&sort=newest")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let newest: Value = app.staff_json("/api/v1/cases?per_page=1&sort=newest").await;
     assert_ne!(newest["items"][0]["case_number"], first.as_str());
-    let due: Value = app
-        .staff_get("/api/v1/cases?sort=due")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let due: Value = app.staff_json("/api/v1/cases?sort=due").await;
     assert_eq!(due["total"], 5);
     for (query, field) in [
         ("status=bogus", "status"),
@@ -191,12 +158,7 @@ async fn decisions_are_logged_with_old_and_new_values(app: TestApp) {
         .submit("出租车拒载", "A市出租车司机经常拒载绕路,态度恶劣。")
         .await;
     let number = receipt["case_number"].as_str().unwrap();
-    let case: Value = app
-        .staff_get(&format!("/api/v1/cases/{number}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let case: Value = app.staff_json(&format!("/api/v1/cases/{number}")).await;
     assert_eq!(case["contact"]["phone"], "13812345678");
     let suggested = case["suggestion"]["category"].as_str().unwrap().to_string();
     let other = if suggested == "商贸旅游" {
@@ -373,12 +335,7 @@ async fn import_is_idempotent_and_reports_rejections(app: TestApp) {
     .unwrap();
     assert_eq!((again.loaded, again.duplicates), (0, 2));
     assert_eq!(app.state.store.count_cases().await.unwrap(), 2);
-    let replied: Value = app
-        .staff_get("/api/v1/cases?status=replied")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let replied: Value = app.staff_json("/api/v1/cases?status=replied").await;
     assert_eq!(replied["total"], 1);
     assert_eq!(replied["items"][0]["received_at"], "2019-04-25T01:32:09Z");
     let missing = dir.path().join("bad.csv");
@@ -476,12 +433,7 @@ async fn xlsx_import_reads_dates_and_numbers() {
     assert_eq!((s.loaded, s.duplicates), (2, 0), "{s:?}");
     assert_eq!(s.rejected.len(), 1);
     assert_eq!(s.rejected[0].0, 4, "row 4 has neither title nor body");
-    let replied: Value = app
-        .staff_get("/api/v1/cases?status=replied")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let replied: Value = app.staff_json("/api/v1/cases?status=replied").await;
     assert_eq!(replied["total"], 1);
     // An Excel date cell (2019-05-06 20:15 China time) becomes UTC.
     assert_eq!(replied["items"][0]["received_at"], "2019-05-06T12:15:00Z");
