@@ -141,6 +141,23 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// Imports a CSV/XLSX file into this app's database, as `wenzheng import` does.
+    pub async fn import(
+        &self,
+        path: &std::path::Path,
+    ) -> anyhow::Result<wenzheng::intake::ImportSummary> {
+        wenzheng::intake::import_file(
+            &self.state.store,
+            &triage(),
+            &self.state.rules,
+            path,
+            None,
+            chrono::Utc::now(),
+            |_, _| {},
+        )
+        .await
+    }
+
     /// GET with the staff token, answer parsed as JSON.
     pub async fn staff_json(&self, path: &str) -> serde_json::Value {
         self.staff_get(path)

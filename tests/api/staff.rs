@@ -304,35 +304,14 @@ async fn import_is_idempotent_and_reports_rejections(app: TestApp) {
     writeln!(f, "103,U3,,2019-05-01 08:00:00,,,").unwrap();
     writeln!(f, "104,U4,时间不对,昨天下午,内容,,").unwrap();
     drop(f);
-    let now = chrono::Utc::now();
-    let s = wenzheng::intake::import_file(
-        &app.state.store,
-        &triage(),
-        &app.state.rules,
-        &path,
-        None,
-        now,
-        |_, _| {},
-    )
-    .await
-    .unwrap();
+    let s = app.import(&path).await.unwrap();
     assert_eq!((s.loaded, s.duplicates), (2, 0));
     assert_eq!(
         s.rejected.iter().map(|r| r.0).collect::<Vec<_>>(),
         vec![5, 6]
     );
     assert!(s.rejected[1].1.contains("留言时间"));
-    let again = wenzheng::intake::import_file(
-        &app.state.store,
-        &triage(),
-        &app.state.rules,
-        &path,
-        None,
-        now,
-        |_, _| {},
-    )
-    .await
-    .unwrap();
+    let again = app.import(&path).await.unwrap();
     assert_eq!((again.loaded, again.duplicates), (0, 2));
     assert_eq!(app.state.store.count_cases().await.unwrap(), 2);
     let replied: Value = app.staff_json("/api/v1/cases?status=replied").await;
@@ -340,17 +319,7 @@ async fn import_is_idempotent_and_reports_rejections(app: TestApp) {
     assert_eq!(replied["items"][0]["received_at"], "2019-04-25T01:32:09Z");
     let missing = dir.path().join("bad.csv");
     std::fs::write(&missing, "留言编号,标题\n1,x\n").unwrap();
-    let err = wenzheng::intake::import_file(
-        &app.state.store,
-        &triage(),
-        &app.state.rules,
-        &missing,
-        None,
-        now,
-        |_, _| {},
-    )
-    .await
-    .unwrap_err();
+    let err = app.import(&missing).await.unwrap_err();
     assert!(
         err.to_string()
             .contains("missing column(s) 留言主题, 留言详情"),
@@ -418,18 +387,7 @@ async fn ops_endpoints_answer(app: TestApp) {
 async fn xlsx_import_reads_dates_and_numbers() {
     let app = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await;
     let path = crate::helpers::repo_path("tests/fixtures/import_sample.xlsx");
-    let now = chrono::Utc::now();
-    let s = wenzheng::intake::import_file(
-        &app.state.store,
-        &triage(),
-        &app.state.rules,
-        &path,
-        None,
-        now,
-        |_, _| {},
-    )
-    .await
-    .unwrap();
+    let s = app.import(&path).await.unwrap();
     assert_eq!((s.loaded, s.duplicates), (2, 0), "{s:?}");
     assert_eq!(s.rejected.len(), 1);
     assert_eq!(s.rejected[0].0, 4, "row 4 has neither title nor body");
@@ -437,16 +395,6 @@ async fn xlsx_import_reads_dates_and_numbers() {
     assert_eq!(replied["total"], 1);
     // An Excel date cell (2019-05-06 20:15 China time) becomes UTC.
     assert_eq!(replied["items"][0]["received_at"], "2019-05-06T12:15:00Z");
-    let again = wenzheng::intake::import_file(
-        &app.state.store,
-        &triage(),
-        &app.state.rules,
-        &path,
-        None,
-        now,
-        |_, _| {},
-    )
-    .await
-    .unwrap();
+    let again = app.import(&path).await.unwrap();
     assert_eq!((again.loaded, again.duplicates), (0, 2));
 }
