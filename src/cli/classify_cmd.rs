@@ -46,11 +46,25 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let mut line_no = 0u64;
     loop {
         buf.clear();
-        let n = reader
+        // Read at most MAX_LINE_BYTES + 1 bytes of a line, so a hostile gigabyte line costs no
+        // more memory than a long message; the rest of an over-long line is skipped.
+        let n = std::io::Read::take(&mut reader, MAX_LINE_BYTES as u64 + 1)
             .read_until(b'\n', &mut buf)
             .context("reading stdin")?;
         if n == 0 {
             break;
+        }
+        if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+            let mut sink = Vec::new();
+            loop {
+                sink.clear();
+                let skipped = std::io::Read::take(&mut reader, 1 << 20)
+                    .read_until(b'\n', &mut sink)
+                    .context("reading stdin")?;
+                if skipped == 0 || sink.last() == Some(&b'\n') {
+                    break;
+                }
+            }
         }
         line_no += 1;
         let result = classify_line(&buf, &triage);

@@ -176,6 +176,11 @@ fn classify_streams_and_reports_bad_lines_in_place() {
     let writer = std::thread::spawn(move || {
         stdin.write_all(input.as_bytes()).unwrap();
         stdin.write_all(&[0xff, 0xfe, b'\n']).unwrap();
+        // A 5 MB line: rejected in place, without being held whole.
+        stdin.write_all(&vec![b'x'; 5 << 20]).unwrap();
+        stdin
+            .write_all("\n{\"id\":8,\"title\":\"路灯\",\"body\":\"路灯不亮\"}\n".as_bytes())
+            .unwrap();
     });
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
@@ -185,7 +190,7 @@ fn classify_streams_and_reports_bad_lines_in_place() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 7, "one output line per input line");
+    assert_eq!(lines.len(), 9, "one output line per input line");
     assert_eq!(lines[0]["id"], 1);
     for key in [
         "label",
@@ -210,6 +215,11 @@ fn classify_streams_and_reports_bad_lines_in_place() {
     );
     assert_eq!(lines[5]["id"], 5);
     assert!(lines[6]["error"].as_str().unwrap().contains("UTF-8"));
+    assert!(lines[7]["error"].as_str().unwrap().contains("longer than"));
+    assert_eq!(
+        lines[8]["id"], 8,
+        "the line after an over-long line is read normally"
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("line 3:"), "{stderr}");
 }
