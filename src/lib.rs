@@ -10,5 +10,6 @@ pub mod http;
 pub mod intake;
 pub mod startup;
 pub mod store;
+pub mod supervise;
 pub mod telemetry;
 pub mod text;

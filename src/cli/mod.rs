@@ -4,6 +4,7 @@
 mod calendar_cmd;
 mod classify_cmd;
 mod eval_cmd;
+mod hot_cmd;
 mod serve_cmd;
 mod train_cmd;
 
@@ -42,6 +43,8 @@ pub enum Command {
     /// Manage staff API tokens.
     #[command(subcommand)]
     Token(serve_cmd::TokenCommand),
+    /// Hot topics (热点) of a set of messages.
+    Hot(hot_cmd::HotArgs),
     /// Working-day deadlines on the official holiday calendar.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Import(a) => serve_cmd::import(a),
         Command::Token(c) => serve_cmd::token(c),
         Command::Calendar(c) => calendar_cmd::run(c),
+        Command::Hot(a) => hot_cmd::run(a),
     };
     match result {
         Ok(code) => code,

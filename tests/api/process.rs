@@ -267,3 +267,53 @@ fn calendar_due_prints_the_date_last() {
             .contains("no data for 2027")
     );
 }
+
+#[test]
+fn hot_json_lists_topics_with_message_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hot.csv");
+    std::fs::write(
+        &path,
+        "留言编号,留言用户,留言主题,留言时间,留言详情,点赞数,反对数\n\
+         1,u1,丽发新城小区旁搅拌站噪音扰民,2019-11-02 10:00:00,搅拌站日夜施工噪音粉尘严重影响丽发新城小区居民,5,0\n\
+         2,u2,投诉丽发新城小区附近搅拌站,2019-11-04 10:00:00,丽发新城小区旁边的搅拌站粉尘噪音太大,10,1\n\
+         3,u3,丽发新城搅拌站污染严重,2019-11-07 10:00:00,搅拌站噪音粉尘污染丽发新城小区业主苦不堪言,0,0\n\
+         4,u4,学校乱收补课费,2019-11-05 10:00:00,某中学强制学生参加补课并收取费用,1,0\n\
+         5,u5,公积金贷款额度咨询,2019-11-05 11:00:00,请问公积金贷款最高额度是多少,0,0\n\
+         6,u6,公交线路调整建议,2019-11-06 09:00:00,建议增加早高峰公交班次,0,0\n\
+         7,u7,医院挂号难,2019-11-06 10:00:00,人民医院专家号很难挂到,0,0\n\
+         8,u8,社保卡补办,2019-11-06 11:00:00,社保卡丢失如何补办,0,0\n\
+         9,u9,路灯不亮,2019-11-08 20:00:00,某路段路灯坏了三个月无人修,0,0\n\
+         10,u10,拖欠工资,2019-11-09 09:00:00,建筑公司拖欠农民工工资半年,0,0\n",
+    )
+    .unwrap();
+    let out = wenzheng()
+        .args(["hot"])
+        .arg(&path)
+        .args(["--top", "5", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let topics: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(topics.len(), 1);
+    assert_eq!(topics[0]["messages"], serde_json::json!(["1", "2", "3"]));
+    assert_eq!(topics[0]["place"], "丽发新城小区");
+    assert_eq!(topics[0]["likes"], 15);
+    // A bad date names its line.
+    std::fs::write(
+        &path,
+        "留言编号,留言主题,留言时间,留言详情\n1,标题,昨天,内容\n",
+    )
+    .unwrap();
+    let out = wenzheng().args(["hot"]).arg(&path).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("line 2: 留言时间")
+    );
+}
