@@ -67,6 +67,7 @@ impl AppState {
         staff::list_cases,
         staff::get_case,
         staff::decide_triage,
+        staff::hot_topics,
         ops::healthz,
         ops::readyz,
     ),
@@ -100,6 +101,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/cases/{case_number}/triage",
             post(staff::decide_triage),
         )
+        .route("/api/v1/hot", get(staff::hot_topics))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

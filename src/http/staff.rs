@@ -374,3 +374,73 @@ pub async fn decide_triage(
     }
     Ok(Json(detail(&app, case).await?))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HotQuery {
+    /// Look back this many days (1–365, default 30).
+    pub days: Option<u32>,
+    /// How many topics (1–50, default 10).
+    pub top: Option<usize>,
+}
+
+/// Most cases a hot-topic request clusters (the newest are kept when there are more).
+const HOT_MAX_CASES: i64 = 20_000;
+
+/// Hot topics (热点) of the cases received in the last `days` days: cases about the same matter and
+/// place, ranked by heat (distinct people × recency). `messages` are case numbers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/hot",
+    params(HotQuery),
+    responses((status = 200, description = "Topics, hottest first"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("staff_token" = [])),
+    tag = "staff"
+)]
+pub async fn hot_topics(
+    State(app): State<AppState>,
+    _staff: Staff,
+    ApiQuery(q): ApiQuery<HotQuery>,
+) -> Result<Json<Vec<crate::supervise::hot::Topic>>, ApiError> {
+    let days = q.days.unwrap_or(30);
+    if !(1..=365).contains(&days) {
+        return Err(ApiError::bad_request("days must be 1 to 365").with_field("days"));
+    }
+    let top = q.top.unwrap_or(10);
+    if !(1..=50).contains(&top) {
+        return Err(ApiError::bad_request("top must be 1 to 50").with_field("top"));
+    }
+    let since = Utc::now() - chrono::Duration::days(i64::from(days));
+    let rows = app.store.cases_since(since, HOT_MAX_CASES).await?;
+    let messages: Vec<crate::supervise::hot::HotMessage> = rows
+        .into_iter()
+        .map(
+            |(id, user, title, body, time)| crate::supervise::hot::HotMessage {
+                id,
+                user,
+                title,
+                body,
+                time,
+                likes: 0,
+                dislikes: 0,
+                label: None,
+            },
+        )
+        .collect();
+    let triage = app.triage.clone();
+    let mut topics = tokio::task::spawn_blocking(move || {
+        crate::supervise::hot::detect(
+            &messages,
+            &triage.segmenter,
+            crate::supervise::hot::HotOptions::default(),
+            2,
+        )
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "hot-topic detection failed");
+        ApiError::internal()
+    })?;
+    topics.truncate(top);
+    Ok(Json(topics))
+}

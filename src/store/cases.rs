@@ -522,6 +522,23 @@ impl Store {
         .await?))
     }
 
+    /// Cases received at or after `since`, oldest first, at most `limit` (for hot topics):
+    /// (case number, who — phone, e-mail, name or the case number itself —, title, body, received).
+    pub async fn cases_since(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String, String, DateTime<Utc>)>, StoreError> {
+        dispatch!(self, pool => Ok(sqlx::query_as::<_, (String, String, String, String, DateTime<Utc>)>(
+            "SELECT case_number, COALESCE(contact_phone, contact_email, contact_name, case_number), title, body, received_at \
+             FROM cases WHERE received_at >= $1 ORDER BY received_at ASC, id ASC LIMIT $2",
+        )
+        .bind(since)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+    }
+
     /// Case counts per status, for the queue-size metrics.
     pub async fn count_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
         dispatch!(self, pool => Ok(sqlx::query_as::<_, (String, i64)>("SELECT status, COUNT(*) FROM cases GROUP BY status")

@@ -193,10 +193,12 @@ pub fn detect(
             v
         })
         .collect();
-    let places: Vec<Option<String>> = messages
-        .iter()
-        .map(|m| place_of(&m.title, &m.body))
-        .collect();
+    let places = canonical_places(
+        messages
+            .iter()
+            .map(|m| place_of(&m.title, &m.body))
+            .collect(),
+    );
 
     let mut order: Vec<usize> = (0..messages.len()).collect();
     order.sort_by_key(|&i| (messages[i].time, i));
@@ -490,6 +492,23 @@ mod tests {
             topics[0].keywords.iter().any(|k| k == "搅拌站"),
             "{:?}",
             topics[0].keywords
+        );
+    }
+
+    #[test]
+    fn a_place_found_in_running_text_takes_the_shorter_name_others_use() {
+        let places = canonical_places(vec![
+            Some("粉尘污染丽发新城小区".into()),
+            Some("丽发新城小区".into()),
+            None,
+        ]);
+        assert_eq!(
+            places,
+            vec![
+                Some("丽发新城小区".into()),
+                Some("丽发新城小区".into()),
+                None
+            ]
         );
     }
 

@@ -15,7 +15,70 @@ db_tests!(
     import_is_idempotent_and_reports_rejections,
     ops_endpoints_answer,
     batched_inserts_number_each_year_separately,
+    hot_topics_group_cases_about_one_matter,
 );
+
+async fn hot_topics_group_cases_about_one_matter(app: TestApp) {
+    let background = [
+        ("公积金贷款额度咨询", "请问公积金贷款最高额度是多少"),
+        ("公交线路调整建议", "建议增加早高峰公交班次"),
+        ("医院挂号难", "人民医院专家号很难挂到"),
+        ("社保卡补办", "社保卡丢失如何补办"),
+        ("拖欠工资", "建筑公司拖欠农民工工资半年"),
+        ("学校乱收补课费", "某中学强制学生参加补课并收取费用"),
+    ];
+    for (t, b) in background {
+        app.submit(t, b).await;
+    }
+    let mut numbers = Vec::new();
+    for (t, b) in [
+        (
+            "丽发新城小区旁搅拌站噪音扰民",
+            "搅拌站日夜施工,噪音粉尘严重影响丽发新城小区居民休息",
+        ),
+        (
+            "投诉丽发新城小区附近搅拌站",
+            "丽发新城小区旁边的搅拌站粉尘噪音太大",
+        ),
+        (
+            "丽发新城搅拌站污染严重",
+            "搅拌站噪音粉尘污染,丽发新城小区业主苦不堪言",
+        ),
+    ] {
+        // Three different people (the contact phone tells them apart).
+        let phone = format!("1380000000{}", numbers.len());
+        let r = app
+            .post_json(
+                "/api/v1/messages",
+                &json!({"title": t, "body": b, "channel": "web", "contact": {"phone": phone}, "publish_consent": true}),
+            )
+            .await;
+        numbers.push(
+            r.json::<Value>().await.unwrap()["case_number"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(
+        app.client
+            .get(app.url("/api/v1/hot"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let topics = app.staff_json("/api/v1/hot?days=7&top=5").await;
+    let topics = topics.as_array().unwrap();
+    assert_eq!(topics.len(), 1, "{topics:?}");
+    assert_eq!(topics[0]["messages"], json!(numbers));
+    assert_eq!(topics[0]["people"], 3);
+    assert_eq!(topics[0]["place"], "丽发新城小区");
+    let bad = app.staff_get("/api/v1/hot?days=0").await;
+    assert_eq!(bad.status(), 400);
+    assert_eq!(bad.json::<Value>().await.unwrap()["error"]["field"], "days");
+}
 
 async fn batched_inserts_number_each_year_separately(app: TestApp) {
     use wenzheng::store::{NewCaseRecord, StoredCase};
