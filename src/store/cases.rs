@@ -522,7 +522,7 @@ impl Store {
         .await?))
     }
 
-    /// Cases received at or after `since`, oldest first, at most `limit` (for hot topics):
+    /// The newest `limit` cases received at or after `since`, newest first (for hot topics):
     /// (case number, who — phone, e-mail, name or the case number itself —, title, body, received).
     pub async fn cases_since(
         &self,
@@ -531,7 +531,7 @@ impl Store {
     ) -> Result<Vec<(String, String, String, String, DateTime<Utc>)>, StoreError> {
         dispatch!(self, pool => Ok(sqlx::query_as::<_, (String, String, String, String, DateTime<Utc>)>(
             "SELECT case_number, COALESCE(contact_phone, contact_email, contact_name, case_number), title, body, received_at \
-             FROM cases WHERE received_at >= $1 ORDER BY received_at ASC, id ASC LIMIT $2",
+             FROM cases WHERE received_at >= $1 ORDER BY received_at DESC, id DESC LIMIT $2",
         )
         .bind(since)
         .bind(limit)

@@ -252,45 +252,52 @@ pub fn detect(
             .max_by_key(|(_, n)| **n)
             .map(|(p, _)| p.clone())
     };
+    let first = |c: &Cluster| {
+        c.members
+            .iter()
+            .map(|&i| messages[i].time)
+            .min()
+            .expect("non-empty")
+    };
     let mut merged = true;
     while merged {
         merged = false;
-        'outer: for a in 0..clusters.len() {
-            let Some(place) = dominant(&clusters[a]) else {
-                continue;
-            };
-            for b in a + 1..clusters.len() {
-                if dominant(&clusters[b]).as_ref() != Some(&place) {
-                    continue;
-                }
-                let first = |c: &Cluster| {
-                    c.members
-                        .iter()
-                        .map(|&i| messages[i].time)
-                        .min()
-                        .expect("non-empty")
-                };
-                let apart = (first(&clusters[b]) - clusters[a].last)
-                    .max(first(&clusters[a]) - clusters[b].last);
+        // Only topics naming the same place are compared: group them once per pass.
+        let mut by_place: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in clusters.iter().enumerate() {
+            if let Some(p) = dominant(c) {
+                by_place.entry(p).or_default().push(i);
+            }
+        }
+        let mut pair = None;
+        'search: for group in by_place.values().filter(|g| g.len() > 1) {
+            for (x, &a) in group.iter().enumerate() {
                 let a_vec: Vector = clusters[a].centroid.iter().map(|(k, v)| (*k, *v)).collect();
                 let a_norm = clusters[a].norm().max(1e-9);
-                let alike = cosine(&a_vec, &clusters[b].centroid, clusters[b].norm()) / a_norm;
-                if apart <= opts.window && alike + opts.place_bonus >= opts.threshold {
-                    let other = clusters.remove(b);
-                    let target = &mut clusters[a];
-                    for (k, v) in other.centroid {
-                        *target.centroid.entry(k).or_insert(0.0) += v;
+                for &b in &group[x + 1..] {
+                    let apart = (first(&clusters[b]) - clusters[a].last)
+                        .max(first(&clusters[a]) - clusters[b].last);
+                    let alike = cosine(&a_vec, &clusters[b].centroid, clusters[b].norm()) / a_norm;
+                    if apart <= opts.window && alike + opts.place_bonus >= opts.threshold {
+                        pair = Some((a, b));
+                        break 'search;
                     }
-                    target.members.extend(other.members);
-                    target.members.sort_by_key(|&i| (messages[i].time, i));
-                    target.last = target.last.max(other.last);
-                    for (p, n) in other.places {
-                        *target.places.entry(p).or_insert(0) += n;
-                    }
-                    merged = true;
-                    break 'outer;
                 }
             }
+        }
+        if let Some((a, b)) = pair {
+            let other = clusters.remove(b);
+            let target = &mut clusters[a];
+            for (k, v) in other.centroid {
+                *target.centroid.entry(k).or_insert(0.0) += v;
+            }
+            target.members.extend(other.members);
+            target.members.sort_by_key(|&i| (messages[i].time, i));
+            target.last = target.last.max(other.last);
+            for (p, n) in other.places {
+                *target.places.entry(p).or_insert(0) += n;
+            }
+            merged = true;
         }
     }
 
