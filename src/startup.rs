@@ -59,9 +59,7 @@ impl Application {
     /// Serves until ctrl-c / SIGTERM, then finishes in-flight requests.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let store = self.state.store.clone();
-        axum::serve(self.listener, http::router(self.state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        http::serve(self.listener, self.state, shutdown_signal()).await?;
         store.close().await;
         Ok(())
     }

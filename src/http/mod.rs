@@ -89,6 +89,18 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Serves the application on `listener` until `shutdown` completes, then lets in-flight requests
+/// finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 /// The whole application's routes.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
