@@ -158,6 +158,30 @@ impl TestApp {
         .await
     }
 
+    /// GET without credentials, answer parsed as JSON.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+            .json()
+            .await
+            .expect("JSON answer")
+    }
+
+    /// GET without credentials, answer as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+            .text()
+            .await
+            .expect("text answer")
+    }
+
     /// GET with the staff token, answer parsed as JSON.
     pub async fn staff_json(&self, path: &str) -> serde_json::Value {
         self.staff_get(path)

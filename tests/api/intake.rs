@@ -89,15 +89,7 @@ async fn tracking_shows_no_personal_data(app: TestApp) {
     assert_eq!(r.status(), 201);
     let receipt: Value = r.json().await.unwrap();
     let code = receipt["tracking_code"].as_str().unwrap();
-    let text = app
-        .client
-        .get(app.url(&format!("/api/v1/track/{code}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_text(&format!("/api/v1/track/{code}")).await;
     for secret in [
         "王小明",
         "13912345678",

@@ -394,25 +394,9 @@ async fn ops_endpoints_answer(app: TestApp) {
     app.submit("噪音", "夜间施工噪音扰民").await;
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let ready: Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready: Value = app.get_json("/readyz").await;
     assert_eq!(ready["status"], "ready");
-    let spec: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: Value = app.get_json("/api/openapi.json").await;
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/messages",
@@ -429,15 +413,7 @@ async fn ops_endpoints_answer(app: TestApp) {
     let docs = app.client.get(app.url("/api/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.get_text("/metrics").await;
     assert!(
         metrics.contains("wenzheng_http_requests_total"),
         "{metrics}"
