@@ -20,6 +20,33 @@ pub struct FileConfig {
     pub log_json: Option<bool>,
     pub calendar: Option<PathBuf>,
     pub sla: Option<crate::cases::SlaPolicy>,
+    pub workflow: Option<crate::cases::WorkflowPolicy>,
+    pub jobs: Option<JobsConfig>,
+}
+
+/// The background jobs (`[jobs]` in the config file).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Run the reminder/archive scan and the outbox sender in this process.
+    pub enabled: bool,
+    /// Seconds between reminder scans.
+    pub scan_every_secs: u64,
+    /// Seconds between outbox deliveries.
+    pub send_every_secs: u64,
+    /// POST notices to this URL (plain HTTP); without it notices go to the log.
+    pub webhook_url: Option<String>,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            enabled: true,
+            scan_every_secs: 60,
+            send_every_secs: 2,
+            webhook_url: None,
+        }
+    }
 }
 
 impl FileConfig {
@@ -60,6 +87,8 @@ pub struct Settings {
     /// Working-day calendar file (holidays and make-up workdays per year).
     pub calendar: PathBuf,
     pub sla: crate::cases::SlaPolicy,
+    pub workflow: crate::cases::WorkflowPolicy,
+    pub jobs: JobsConfig,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -114,6 +143,8 @@ impl Settings {
                 .calendar
                 .unwrap_or_else(|| PathBuf::from("models/holidays.toml")),
             sla: file.sla.unwrap_or_default(),
+            workflow: file.workflow.unwrap_or_default(),
+            jobs: file.jobs.unwrap_or_default(),
         })
     }
 }
@@ -171,6 +202,7 @@ impl Settings {
         Ok(crate::cases::CaseRules {
             calendar,
             sla: self.sla.clone(),
+            workflow: self.workflow.clone(),
         })
     }
 }

@@ -14,6 +14,23 @@ use crate::store::Store;
 pub struct Application {
     pub listener: TcpListener,
     pub state: AppState,
+    pub jobs: crate::config::JobsConfig,
+}
+
+/// Makes every department of the label mapping a unit (units are data the admin edits; this only
+/// adds missing ones, never re-activates one the admin retired).
+pub async fn ensure_units(
+    store: &Store,
+    departments: &crate::classify::DepartmentMap,
+) -> anyhow::Result<()> {
+    let mut names: Vec<&String> = departments.departments.values().collect();
+    names.sort();
+    names.dedup();
+    let now = chrono::Utc::now();
+    for name in names {
+        store.add_unit(name, true, now).await?;
+    }
+    Ok(())
 }
 
 impl Application {
@@ -42,6 +59,7 @@ impl Application {
                 )
             }
         };
+        ensure_units(&store, &triage.departments).await?;
         if settings.demo_data && store.count_cases().await? == 0 {
             load_demo_data(&store, &triage, &rules, settings).await;
         }
@@ -49,7 +67,11 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", settings.bind))?;
         let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle());
-        Ok(Application { listener, state })
+        Ok(Application {
+            listener,
+            state,
+            jobs: settings.jobs.clone(),
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -59,7 +81,29 @@ impl Application {
     /// Serves until ctrl-c / SIGTERM, then finishes in-flight requests.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let store = self.state.store.clone();
+        let mut background = Vec::new();
+        if self.jobs.enabled {
+            let sender: Arc<dyn crate::workflow::sender::Sender> = match &self.jobs.webhook_url {
+                Some(url) => Arc::new(crate::workflow::sender::WebhookSender::new(url.clone())),
+                None => Arc::new(crate::workflow::sender::LogSender),
+            };
+            let worker = format!("{}:{}", std::process::id(), self.port());
+            background.push(tokio::spawn(crate::workflow::jobs::run(
+                store.clone(),
+                self.state.rules.clone(),
+                std::time::Duration::from_secs(self.jobs.scan_every_secs.max(1)),
+            )));
+            background.push(tokio::spawn(crate::workflow::sender::run(
+                store.clone(),
+                sender,
+                worker,
+                std::time::Duration::from_secs(self.jobs.send_every_secs.max(1)),
+            )));
+        }
         http::serve(self.listener, self.state, shutdown_signal()).await?;
+        for task in background {
+            task.abort();
+        }
         store.close().await;
         Ok(())
     }

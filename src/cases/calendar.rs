@@ -202,4 +202,32 @@ mod tests {
         );
         assert!(Calendar::parse("[years.2026]\nholiday = []").is_err());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+            /// Due dates fall after the start, never on a day off, and grow with N.
+            #[test]
+            fn due_dates_are_later_working_days_and_monotonic(start in 0i64..640, n in 0u32..40) {
+                let c = shipped();
+                let from = day("2025-01-01") + Duration::days(start);
+                let a = c.add_working_days(from, n);
+                let b = c.add_working_days(from, n + 1);
+                // Near the end of 2026 a due date may need 2027, which the file lacks.
+                if let (Ok(a), Ok(b)) = (a, b) {
+                    prop_assert!(b > a);
+                    prop_assert!(c.is_working_day(b).unwrap());
+                    if n > 0 {
+                        prop_assert!(a > from);
+                        prop_assert!(c.is_working_day(a).unwrap());
+                    } else {
+                        prop_assert_eq!(a, from);
+                    }
+                }
+            }
+        }
+    }
 }

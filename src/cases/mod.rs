@@ -8,6 +8,7 @@ mod ids;
 mod intake;
 mod sla;
 mod status;
+mod workflow;
 
 pub use calendar::{Calendar, CalendarError};
 pub use ids::{CaseNumber, TrackingCode};
@@ -16,3 +17,7 @@ pub use intake::{
 };
 pub use sla::{CaseRules, Deadlines, SlaPolicy};
 pub use status::CaseStatus;
+pub use workflow::{
+    Action, Actor, CaseState, Effect, NOTE_MAX, OFFICE, REPLY_MAX, Role, SUPERVISORS, Satisfaction,
+    Transition, WorkflowError, WorkflowPolicy, decide,
+};

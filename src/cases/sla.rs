@@ -48,6 +48,7 @@ pub struct Deadlines {
 pub struct CaseRules {
     pub calendar: Calendar,
     pub sla: SlaPolicy,
+    pub workflow: super::WorkflowPolicy,
 }
 
 impl CaseRules {
@@ -60,6 +61,55 @@ impl CaseRules {
         self.sla
             .deadlines(&self.calendar, received, urgency, complex)
     }
+
+    /// The reply deadline of a case reopened (重新办理) at `now`: the full time limit again.
+    pub fn reopened_reply_due(&self, now: DateTime<Utc>, complex: bool) -> Deadlines {
+        self.sla.deadlines(&self.calendar, now, None, complex)
+    }
+
+    /// End of the working day `days` working days after `now`'s local date (for instructions).
+    pub fn end_of_working_day_after(&self, now: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+        let day = self
+            .calendar
+            .add_working_days(now.with_timezone(&china()).date_naive(), days)
+            .ok()?;
+        end_of_day(day)
+    }
+
+    /// A pause from `paused_at` to `resumed_at` moves `reply_due` by the working days it covered
+    /// (those after the pause's local date, up to and including the resume date). Returns the new
+    /// deadline and the number of working days.
+    pub fn extend_for_pause(
+        &self,
+        reply_due: DateTime<Utc>,
+        paused_at: DateTime<Utc>,
+        resumed_at: DateTime<Utc>,
+    ) -> Result<(DateTime<Utc>, u32), super::CalendarError> {
+        let from = paused_at.with_timezone(&china()).date_naive();
+        let to = resumed_at.with_timezone(&china()).date_naive();
+        let mut days = 0;
+        let mut d = from;
+        while d < to {
+            d += Duration::days(1);
+            if self.calendar.is_working_day(d)? {
+                days += 1;
+            }
+        }
+        if days == 0 {
+            return Ok((reply_due, 0));
+        }
+        let due_day = reply_due.with_timezone(&china()).date_naive();
+        let new_day = self.calendar.add_working_days(due_day, days)?;
+        Ok((end_of_day(new_day).unwrap_or(reply_due), days))
+    }
+}
+
+fn end_of_day(day: chrono::NaiveDate) -> Option<DateTime<Utc>> {
+    let end = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"));
+    china()
+        .from_local_datetime(&end)
+        .single()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 fn china() -> FixedOffset {
@@ -88,16 +138,7 @@ impl SlaPolicy {
         };
         let local_day = received.with_timezone(&china()).date_naive();
         let (reply_due, note) = match calendar.add_working_days(local_day, days) {
-            Ok(day) => {
-                let end = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"));
-                (
-                    china()
-                        .from_local_datetime(&end)
-                        .single()
-                        .map(|d| d.with_timezone(&Utc)),
-                    None,
-                )
-            }
+            Ok(day) => (end_of_day(day), None),
             Err(e) => (None, Some(e.to_string())),
         };
         Deadlines {

@@ -43,6 +43,9 @@ pub enum Command {
     /// Manage staff API tokens.
     #[command(subcommand)]
     Token(serve_cmd::TokenCommand),
+    /// Manage the people who log in.
+    #[command(subcommand)]
+    User(serve_cmd::UserCommand),
     /// Hot topics (热点) of a set of messages.
     Hot(hot_cmd::HotArgs),
     /// Working-day deadlines on the official holiday calendar.
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Serve(a) => serve_cmd::serve(a),
         Command::Import(a) => serve_cmd::import(a),
         Command::Token(c) => serve_cmd::token(c),
+        Command::User(c) => serve_cmd::user(c),
         Command::Calendar(c) => calendar_cmd::run(c),
         Command::Hot(a) => hot_cmd::run(a),
     };

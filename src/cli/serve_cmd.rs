@@ -156,32 +156,94 @@ pub enum TokenCommand {
         /// Role: dispatcher, handler, reviewer, leader, supervisor or admin.
         #[arg(long, default_value = "dispatcher")]
         role: String,
+        /// The unit of a handler (required for handlers, refused for other roles).
+        #[arg(long)]
+        unit: Option<String>,
         #[command(flatten)]
         storage: StorageArgs,
     },
 }
 
-pub const ROLES: [&str; 6] = [
-    "dispatcher",
-    "handler",
-    "reviewer",
-    "leader",
-    "supervisor",
-    "admin",
-];
+#[derive(clap::Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a person who logs in with a password (e.g. the first admin). The password is read
+    /// from the WENZHENG_PASSWORD environment variable, or else from the first line of stdin.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// Name shown in the audit log (defaults to the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// dispatcher, handler, reviewer, leader, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// The unit of a handler.
+        #[arg(long)]
+        unit: Option<String>,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+}
+
+pub fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
+    let UserCommand::Add {
+        username,
+        name,
+        role,
+        unit,
+        storage,
+    } = cmd;
+    let password = match std::env::var("WENZHENG_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from stdin")?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let settings = settings(&storage, Overrides::default())?;
+    if settings.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir)?;
+    }
+    let departments = crate::classify::DepartmentMap::load(&settings.departments)?;
+    let id = runtime()?.block_on(async {
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the database")?;
+        crate::startup::ensure_units(&store, &departments).await?;
+        let id = crate::workflow::people::add_user(
+            &store,
+            crate::workflow::people::NewUser {
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username,
+                role,
+                unit,
+                password,
+            },
+            chrono::Utc::now(),
+        )
+        .await?;
+        store.close().await;
+        anyhow::Ok(id)
+    })?;
+    println!("user {id} created");
+    Ok(ExitCode::SUCCESS)
+}
 
 pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
     let TokenCommand::Add {
         name,
         role,
+        unit,
         storage,
     } = cmd;
     anyhow::ensure!(!name.trim().is_empty(), "--name must not be empty");
-    anyhow::ensure!(
-        ROLES.contains(&role.as_str()),
-        "--role must be one of {}",
-        ROLES.join(", ")
-    );
+    let departments = {
+        let s = settings(&storage, Overrides::default())?;
+        crate::classify::DepartmentMap::load(&s.departments)?
+    };
     let settings = settings(&storage, Overrides::default())?;
     if settings.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&settings.data_dir)?;
@@ -193,11 +255,18 @@ pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
+        crate::startup::ensure_units(&store, &departments).await?;
+        crate::workflow::people::check_role_unit(&store, &role, unit.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("--{e}"))?;
         store
             .add_staff_token(
                 name.trim(),
                 &role,
+                unit.as_deref(),
                 &crate::http::token_digest(&token),
+                None,
+                None,
                 chrono::Utc::now(),
             )
             .await?;

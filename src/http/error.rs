@@ -64,6 +64,10 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
 
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -80,11 +84,55 @@ impl From<ValidationError> for ApiError {
     }
 }
 
+impl From<crate::cases::WorkflowError> for ApiError {
+    fn from(e: crate::cases::WorkflowError) -> Self {
+        use crate::cases::WorkflowError as W;
+        match &e {
+            W::IllegalTransition { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "illegal_transition", e.to_string())
+            }
+            W::Forbidden { .. } => ApiError::forbidden(e.to_string()),
+            W::Invalid { field, .. } => ApiError::invalid_field(field, e.to_string()),
+        }
+    }
+}
+
+impl From<crate::workflow::ActError> for ApiError {
+    fn from(e: crate::workflow::ActError) -> Self {
+        use crate::workflow::ActError as A;
+        match e {
+            A::NotFound(n) => ApiError::not_found(format!("no case {n}")),
+            A::Workflow(w) => w.into(),
+            A::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<crate::workflow::people::PeopleError> for ApiError {
+    fn from(e: crate::workflow::people::PeopleError) -> Self {
+        use crate::workflow::people::PeopleError as P;
+        match e {
+            P::Invalid { field, message } => {
+                ApiError::invalid_field(field, format!("{field}: {message}"))
+            }
+            P::BadCredentials => ApiError::unauthorized("wrong username or password"),
+            P::Store(s) => s.into(),
+            P::Hash(h) => {
+                tracing::error!(error = %h, "password hashing failed");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::not_found("not found"),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Rejected { field, message } => {
+                ApiError::invalid_field(field, format!("{field}: {message}"))
+            }
             other => {
                 tracing::error!(error = %other, "storage error");
                 ApiError::internal()

@@ -68,6 +68,13 @@ pub struct TrackView {
     /// The reply is due by this time (end of the last working day allowed).
     pub reply_due: Option<DateTime<Utc>>,
     pub reply: Option<PublicReply>,
+    /// The citizen may rate the reply now (POST …/rating).
+    pub can_rate: bool,
+    /// The citizen's rating of the last reply (满意, 基本满意, 不满意).
+    pub satisfaction: Option<String>,
+    /// Set when the case was merged into another case about the same matter (并单): that case's
+    /// reply answers this one too.
+    pub merged: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -102,8 +109,13 @@ pub async fn track(
             crate::store::StoreError::NotFound => not_found(),
             other => other.into(),
         })?;
+    Ok(Json(track_view(case)))
+}
+
+/// The citizen's view of a stored case: no contact details, personal data masked.
+pub fn track_view(case: crate::store::CaseRecord) -> TrackView {
     let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Received);
-    Ok(Json(TrackView {
+    TrackView {
         case_number: case.case_number,
         status: status.code().into(),
         status_name: status.chinese().into(),
@@ -111,7 +123,7 @@ pub async fn track(
         updated_at: case.updated_at,
         title: mask_personal_data(&case.title),
         reply_due: case.reply_due,
-        department: if case.confirmed {
+        department: if case.confirmed || case.assigned_at.is_some() {
             case.department
         } else {
             None
@@ -120,7 +132,10 @@ pub async fn track(
             text: mask_personal_data(&t),
             replied_at: case.replied_at,
         }),
-    }))
+        can_rate: status == CaseStatus::Replied,
+        satisfaction: case.satisfaction,
+        merged: case.merged_into.is_some(),
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

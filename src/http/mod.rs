@@ -8,6 +8,7 @@ mod extract;
 mod messages;
 mod ops;
 mod staff;
+mod workflow;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -68,6 +69,19 @@ impl AppState {
         staff::get_case,
         staff::decide_triage,
         staff::hot_topics,
+        workflow::take_action,
+        workflow::case_events,
+        workflow::rate,
+        workflow::public_replies,
+        workflow::login,
+        workflow::logout,
+        workflow::whoami,
+        workflow::list_units,
+        workflow::add_unit,
+        workflow::update_unit,
+        workflow::list_users,
+        workflow::add_user,
+        workflow::update_user,
         ops::healthz,
         ops::readyz,
     ),
@@ -114,6 +128,35 @@ pub fn router(state: AppState) -> Router {
             post(staff::decide_triage),
         )
         .route("/api/v1/hot", get(staff::hot_topics))
+        .route(
+            "/api/v1/cases/{case_number}/actions/{action}",
+            post(workflow::take_action),
+        )
+        .route(
+            "/api/v1/cases/{case_number}/events",
+            get(workflow::case_events),
+        )
+        .route("/api/v1/track/{tracking_code}/rating", post(workflow::rate))
+        .route("/api/public/replies", get(workflow::public_replies))
+        .route("/api/v1/login", post(workflow::login))
+        .route("/api/v1/logout", post(workflow::logout))
+        .route("/api/v1/me", get(workflow::whoami))
+        .route(
+            "/api/v1/units",
+            get(workflow::list_units).post(workflow::add_unit),
+        )
+        .route(
+            "/api/v1/units/{name}",
+            axum::routing::put(workflow::update_unit),
+        )
+        .route(
+            "/api/v1/users",
+            get(workflow::list_users).post(workflow::add_user),
+        )
+        .route(
+            "/api/v1/users/{username}",
+            axum::routing::put(workflow::update_user),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

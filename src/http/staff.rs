@@ -21,7 +21,8 @@ const MAX_PER_PAGE: u32 = 200;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
-    /// received, assigned, in_progress, pending_review, replied, closed, archived
+    /// received, assigned, in_progress, returned, paused, pending_review, replied, closed,
+    /// merged, archived
     pub status: Option<String>,
     /// Department name (confirmed, or suggested while unconfirmed).
     pub department: Option<String>,
@@ -104,19 +105,35 @@ pub struct CaseDetail {
     pub replied_at: Option<DateTime<Utc>>,
     /// Every confirmation and override, oldest first.
     pub corrections: Vec<CorrectionRecord>,
+    /// 主办 and 协办 units.
+    pub units: Vec<crate::store::CaseUnit>,
+    pub is_complex: bool,
+    /// The main case this one was merged into (并单), by id.
+    pub merged_into: Option<String>,
+    /// Cases merged into this one.
+    pub merged_cases: Vec<String>,
+    pub paused_at: Option<DateTime<Utc>>,
+    pub pause_reason: Option<String>,
+    /// The unit's submitted reply, waiting for review (or the last one reviewed).
+    pub reply_draft: Option<String>,
+    pub reply_submitted_by: Option<String>,
+    pub reply_published_at: Option<DateTime<Utc>>,
+    pub reply_published_by: Option<String>,
+    pub satisfaction: Option<String>,
+    pub satisfaction_comment: Option<String>,
+    pub reopen_count: i32,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub archived_at: Option<DateTime<Utc>>,
+    /// Leader instructions (批示) and the unit's reports on them.
+    pub instructions: Vec<crate::store::InstructionRecord>,
+    /// The audit log (办理记录), oldest first.
+    pub events: Vec<crate::store::EventRecord>,
 }
 
 fn summary(c: &CaseRecord) -> CaseSummary {
     let status = CaseStatus::parse(&c.status);
-    let open = matches!(
-        status,
-        Some(
-            CaseStatus::Received
-                | CaseStatus::Assigned
-                | CaseStatus::InProgress
-                | CaseStatus::PendingReview
-        )
-    );
+    // A paused case's clock is stopped: it is not overdue while it waits on the citizen.
+    let open = status.is_some_and(|s| s.is_open() && s != CaseStatus::Paused);
     CaseSummary {
         first_response_due: c.first_response_due,
         reply_due: c.reply_due,
@@ -161,7 +178,7 @@ fn summary(c: &CaseRecord) -> CaseSummary {
 )]
 pub async fn list_cases(
     State(app): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Json<QueuePage>, ApiError> {
     if let Some(s) = &q.status {
@@ -201,7 +218,14 @@ pub async fn list_cases(
             );
         }
     };
+    let actor = staff.actor()?;
+    // A handler's queue holds their unit's cases only.
+    let unit_scope = match actor.role {
+        crate::cases::Role::Handler => Some(actor.unit.clone().unwrap_or_default()),
+        _ => None,
+    };
     let filter = CaseFilter {
+        unit_scope,
         order,
         status: q.status,
         department: q.department,
@@ -230,9 +254,34 @@ fn case_not_found(number: &CaseNumber) -> impl FnOnce(crate::store::StoreError) 
     }
 }
 
-async fn detail(app: &AppState, case: CaseRecord) -> Result<CaseDetail, ApiError> {
+pub(super) async fn detail(app: &AppState, case: CaseRecord) -> Result<CaseDetail, ApiError> {
     let corrections = app.store.corrections(case.id).await?;
+    let units = app.store.case_units(case.id).await?;
+    let instructions = app.store.instructions(case.id).await?;
+    let events = app.store.case_events(case.id).await?;
+    let merged_cases = app.store.merged_cases(case.id).await?;
+    let merged_into = match case.merged_into {
+        Some(id) => Some(app.store.case_by_id(id).await?.case_number),
+        None => None,
+    };
     Ok(CaseDetail {
+        units,
+        is_complex: case.is_complex,
+        merged_into,
+        merged_cases,
+        paused_at: case.paused_at,
+        pause_reason: case.pause_reason.clone(),
+        reply_draft: case.reply_draft.clone(),
+        reply_submitted_by: case.reply_submitted_by.clone(),
+        reply_published_at: case.reply_published_at,
+        reply_published_by: case.reply_published_by.clone(),
+        satisfaction: case.satisfaction.clone(),
+        satisfaction_comment: case.satisfaction_comment.clone(),
+        reopen_count: case.reopen_count,
+        closed_at: case.closed_at,
+        archived_at: case.archived_at,
+        instructions,
+        events,
         summary: summary(&case),
         body: case.body,
         location: case.location,
@@ -261,15 +310,11 @@ async fn detail(app: &AppState, case: CaseRecord) -> Result<CaseDetail, ApiError
 )]
 pub async fn get_case(
     State(app): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(number): Path<String>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let number = parse_number(&number)?;
-    let case = app
-        .store
-        .case_by_number(&number)
-        .await
-        .map_err(case_not_found(&number))?;
+    let (case, _) = crate::workflow::load_visible(&app.store, &staff.actor()?, &number).await?;
     Ok(Json(detail(&app, case).await?))
 }
 
@@ -299,10 +344,12 @@ pub struct DecisionRequest {
 )]
 pub async fn decide_triage(
     State(app): State<AppState>,
-    Staff(staff): Staff,
+    staff_auth: Staff,
     Path(number): Path<String>,
     ApiJson(req): ApiJson<DecisionRequest>,
 ) -> Result<Json<CaseDetail>, ApiError> {
+    staff_auth.require(&[crate::cases::Role::Dispatcher])?;
+    let Staff(staff) = staff_auth;
     let number = parse_number(&number)?;
     let mut decision = TriageDecision {
         note: req.note.filter(|n| !n.trim().is_empty()),

@@ -83,13 +83,31 @@ pub struct CaseRecord {
     pub first_response_due: Option<DateTime<Utc>>,
     pub reply_due: Option<DateTime<Utc>>,
     pub deadline_note: Option<String>,
+    pub is_complex: bool,
+    pub merged_into: Option<i64>,
+    pub assigned_at: Option<DateTime<Utc>>,
+    pub paused_at: Option<DateTime<Utc>>,
+    pub paused_from: Option<String>,
+    pub pause_reason: Option<String>,
+    pub reply_draft: Option<String>,
+    pub reply_submitted_by: Option<String>,
+    pub reply_published_at: Option<DateTime<Utc>>,
+    pub reply_published_by: Option<String>,
+    pub satisfaction: Option<String>,
+    pub satisfaction_comment: Option<String>,
+    pub rated_at: Option<DateTime<Utc>>,
+    pub reopen_count: i32,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
-const CASE_COLUMNS: &str = "id, case_number, external_id, title, body, channel, contact_name, contact_phone, contact_email, \
+pub(crate) const CASE_COLUMNS: &str = "id, case_number, external_id, title, body, channel, contact_name, contact_phone, contact_email, \
      location, publish_consent, status, received_at, updated_at, suggested_category, suggested_department, \
      suggested_confidence, suggested_uncertain, suggested_key_terms, suggested_type, suggested_urgency, model_version, \
      category, department, request_type, urgency, confirmed, confirmed_by, confirmed_at, reply_text, replied_at, \
-     first_response_due, reply_due, deadline_note";
+     first_response_due, reply_due, deadline_note, is_complex, merged_into, assigned_at, paused_at, paused_from, \
+     pause_reason, reply_draft, reply_submitted_by, reply_published_at, reply_published_by, satisfaction, \
+     satisfaction_comment, rated_at, reopen_count, closed_at, archived_at";
 
 /// One entry of the corrections log: a member of staff confirmed or changed a suggested value.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
@@ -122,6 +140,8 @@ pub struct CaseFilter {
     pub department: Option<String>,
     pub confirmed: Option<bool>,
     pub urgency: Option<String>,
+    /// Only cases this unit leads or co-handles (a handler's view).
+    pub unit_scope: Option<String>,
     pub order: QueueOrder,
 }
 
@@ -302,6 +322,57 @@ async fn insert_batch(
                     .push_bind(rec.deadline_note.clone());
             });
             insert.build().execute(&mut *tx).await?;
+            // The first line of every case's audit log, and for a 特急 message received here
+            // (not imported) a notice to the dispatching office at once.
+            let mut events = sqlx::QueryBuilder::new(
+                "INSERT INTO case_events (case_id, at, actor, role, action, from_status, to_status, note) \
+                 SELECT id, received_at, '系统', 'system', 'receive', NULL, status, '受理（' || channel || '）' \
+                 FROM cases WHERE case_number IN (",
+            );
+            let mut sep = events.separated(", ");
+            for &i in &fresh {
+                if let Some(StoredCase::Created(n)) = &results[i] {
+                    sep.push_bind(n.as_str().to_string());
+                }
+            }
+            events.push(")");
+            events.build().execute(&mut *tx).await?;
+            let urgent: Vec<usize> = fresh
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    recs[i].external_id.is_none()
+                        && recs[i].suggestion.as_ref().and_then(|s| s.urgency.as_deref()) == Some("特急")
+                })
+                .collect();
+            if !urgent.is_empty() {
+                let mut notices = sqlx::QueryBuilder::new(
+                    "INSERT INTO outbox (dedupe_key, kind, case_id, recipient, payload, created_at, available_at, attempts) ",
+                );
+                notices.push_values(urgent.iter(), |mut row, &i| {
+                    let number = match &results[i] {
+                        Some(StoredCase::Created(n)) => n.as_str().to_string(),
+                        _ => unreachable!("every fresh case was numbered above"),
+                    };
+                    let payload = serde_json::json!({
+                        "case_number": number,
+                        "title": recs[i].title,
+                        "text": "特急留言，请立即处置",
+                    })
+                    .to_string();
+                    row.push_bind(format!("urgent:{number}"))
+                        .push_bind("urgent_case")
+                        .push("(SELECT id FROM cases WHERE case_number = ")
+                        .push_bind_unseparated(number)
+                        .push_unseparated(")")
+                        .push_bind(crate::cases::OFFICE)
+                        .push_bind(payload)
+                        .push_bind(recs[i].received_at)
+                        .push_bind(recs[i].received_at)
+                        .push_bind(0i32);
+                });
+                notices.build().execute(&mut *tx).await?;
+            }
         }
         tx.commit().await?;
         Ok(results.into_iter().map(|r| r.expect("every case has an outcome")).collect())
@@ -371,6 +442,12 @@ impl Store {
             add(
                 "COALESCE(department, suggested_department) = ?",
                 Param::Text(d.clone()),
+            );
+        }
+        if let Some(u) = &filter.unit_scope {
+            add(
+                "id IN (SELECT case_id FROM case_units WHERE unit = ?)",
+                Param::Text(u.clone()),
             );
         }
         if let Some(c) = filter.confirmed {
@@ -510,6 +587,31 @@ impl Store {
         .bind(case_id)
         .fetch_all(pool)
         .await?))
+    }
+
+    /// 部门回应: published replies of citizens who consented, newest first.
+    pub async fn published_replies(
+        &self,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<CaseRecord>, StoreError> {
+        let cond =
+            "publish_consent = $1 AND reply_published_at IS NOT NULL AND reply_text IS NOT NULL";
+        let list_sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE {cond} ORDER BY reply_published_at DESC, id DESC LIMIT $2 OFFSET $3"
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM cases WHERE {cond}");
+        let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
+        dispatch!(self, pool => {
+            let (total,): (i64,) = sqlx::query_as(AssertSqlSafe(count_sql)).bind(true).fetch_one(pool).await?;
+            let items = sqlx::query_as::<_, CaseRecord>(AssertSqlSafe(list_sql))
+                .bind(true)
+                .bind(i64::from(per_page))
+                .bind(offset)
+                .fetch_all(pool)
+                .await?;
+            Ok(Page { items, total })
+        })
     }
 
     /// Staff-confirmed categories with their messages, for retraining (`train --with-corrections`).

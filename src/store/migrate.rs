@@ -12,6 +12,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "deadlines",
         include_str!("migrations/sqlite/0002_deadlines.sql"),
     ),
+    (
+        3,
+        "workflow",
+        include_str!("migrations/sqlite/0003_workflow.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -23,6 +28,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "deadlines",
         include_str!("migrations/postgres/0002_deadlines.sql"),
+    ),
+    (
+        3,
+        "workflow",
+        include_str!("migrations/postgres/0003_workflow.sql"),
     ),
 ];
 

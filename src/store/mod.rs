@@ -8,7 +8,10 @@
 
 mod cases;
 mod migrate;
+mod outbox;
+mod people;
 mod tokens;
+mod workflow;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -23,7 +26,10 @@ pub use cases::{
     CaseFilter, CaseRecord, CorrectionRecord, NewCaseRecord, Page, QueueOrder, StoredCase,
     TriageDecision, TriageSuggestion, case_year,
 };
+pub use outbox::Notice;
+pub use people::{UnitRecord, UserRecord};
 pub use tokens::StaffIdentity;
+pub use workflow::{CaseUnit, DeadlineRow, EventRecord, InstructionRecord, Reminder};
 
 /// Runs the same block against whichever pool the store holds. Inside the block `$pool` is a
 /// `&SqlitePool` or a `&PgPool`; the code is type-checked once for each.
@@ -45,6 +51,13 @@ pub enum StoreError {
     Conflict(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A value the caller sent does not fit what is stored (an unknown unit, a case that cannot
+    /// be a main case…): the client's error, reported with the field.
+    #[error("{field}: {message}")]
+    Rejected {
+        field: &'static str,
+        message: String,
+    },
     #[error("the store is closed")]
     Closed,
     #[error("database URL {0:?} is not sqlite:… or postgres://…")]

@@ -92,6 +92,14 @@ pub async fn spawn_app(db: Db) -> TestApp {
         },
     )
     .expect("settings");
+    // Tests run the reminder scan and the outbox delivery themselves, at the times they choose.
+    let settings = Settings {
+        jobs: wenzheng::config::JobsConfig {
+            enabled: false,
+            ..Default::default()
+        },
+        ..settings
+    };
     let app = Application::build(&settings, Some(triage()))
         .await
         .expect("app builds");
@@ -103,7 +111,10 @@ pub async fn spawn_app(db: Db) -> TestApp {
         .add_staff_token(
             "测试调度员",
             "dispatcher",
+            None,
             &wenzheng::http::token_digest(&token),
+            None,
+            None,
             chrono::Utc::now(),
         )
         .await
@@ -196,6 +207,53 @@ impl TestApp {
             .post(self.url(path))
             .bearer_auth(&self.token)
             .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// A bearer token for a new member of staff with `role` (and `unit` for handlers).
+    pub async fn token_for(&self, name: &str, role: &str, unit: Option<&str>) -> String {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).expect("randomness");
+        let token = format!("wz_test_{role}_{}", hex::encode(bytes));
+        self.state
+            .store
+            .add_staff_token(
+                name,
+                role,
+                unit,
+                &wenzheng::http::token_digest(&token),
+                None,
+                None,
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("token stored");
+        token
+    }
+
+    /// POST JSON with the given bearer token.
+    pub async fn post_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// GET with the given bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
             .send()
             .await
             .expect("request sent")

@@ -6,3 +6,4 @@ mod helpers;
 mod intake;
 mod process;
 mod staff;
+mod workflow;
