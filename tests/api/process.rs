@@ -227,7 +227,7 @@ fn classify_streams_and_reports_bad_lines_in_place() {
 #[test]
 fn every_subcommand_has_help() {
     for sub in [
-        "train", "eval", "classify", "serve", "import", "token", "calendar",
+        "train", "eval", "classify", "serve", "import", "token", "calendar", "user",
     ] {
         let out = wenzheng().args([sub, "--help"]).output().unwrap();
         assert!(out.status.success(), "{sub}");
@@ -316,4 +316,67 @@ fn hot_json_lists_topics_with_message_ids() {
             .unwrap()
             .contains("line 2: 留言时间")
     );
+}
+
+/// `wenzheng user add` creates the first admin, who then logs in to the running service.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_add_creates_an_admin_who_can_log_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = |args: &[&str], password: &str| {
+        wenzheng()
+            .args(["user", "add"])
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("DATABASE_URL")
+            .env("WENZHENG_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    let bad = add(
+        &["--username", "root", "--role", "superuser"],
+        "s3cret-pass",
+    );
+    assert!(!bad.status.success());
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(err.starts_with("error: role: must be one of"), "{err}");
+    let short = add(&["--username", "root", "--role", "admin"], "short");
+    assert!(
+        String::from_utf8(short.stderr)
+            .unwrap()
+            .contains("password")
+    );
+    let ok = add(
+        &[
+            "--username",
+            "root",
+            "--name",
+            "系统管理员",
+            "--role",
+            "admin",
+        ],
+        "s3cret-pass",
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let again = add(&["--username", "root", "--role", "admin"], "s3cret-pass");
+    assert!(String::from_utf8(again.stderr).unwrap().contains("exists"));
+
+    let (mut child, url) = serve(dir.path());
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("{url}/api/v1/login"))
+        .json(&serde_json::json!({"username": "root", "password": "s3cret-pass"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["user"]["role"], "admin");
+    assert_eq!(v["user"]["name"], "系统管理员");
+    child.kill().unwrap();
+    let _ = child.wait();
 }
