@@ -102,7 +102,8 @@ pub async fn receive(
     let code = new_tracking_code()?;
     let status = CaseStatus::Received;
     let urgency = result.urgency.as_ref().map(|u| u.label.as_str());
-    let deadlines = rules.deadlines(now, urgency, false);
+    let request_type = result.request_type.as_ref().map(|r| r.label.as_str());
+    let deadlines = rules.deadlines_for(now, urgency, request_type, false);
     let rec = NewCaseRecord {
         tracking_digest: code.digest(),
         external_id: None,
@@ -352,7 +353,8 @@ pub async fn import_file(
             CaseStatus::Replied
         };
         let urgency = result.urgency.as_ref().map(|u| u.label.as_str());
-        let deadlines = rules.deadlines(received_at, urgency, false);
+        let request_type = result.request_type.as_ref().map(|r| r.label.as_str());
+        let deadlines = rules.deadlines_for(received_at, urgency, request_type, false);
         let user = v("留言用户");
         let rec = NewCaseRecord {
             tracking_digest: new_tracking_code()?.digest(),

@@ -18,6 +18,9 @@ pub struct SlaPolicy {
     pub complex_reply_working_days: u32,
     /// Hours to the first response, by urgency (特急, 紧急, 一般).
     pub first_response_hours: BTreeMap<String, u32>,
+    /// Reply limits that differ by request type (e.g. `咨询 = 5`) for cases that are not
+    /// complex; a type not listed gets `reply_working_days`.
+    pub reply_working_days_by_type: BTreeMap<String, u32>,
 }
 
 impl Default for SlaPolicy {
@@ -29,6 +32,7 @@ impl Default for SlaPolicy {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
+            reply_working_days_by_type: BTreeMap::new(),
         }
     }
 }
@@ -58,8 +62,22 @@ impl CaseRules {
         urgency: Option<&str>,
         complex: bool,
     ) -> Deadlines {
-        self.sla
-            .deadlines(&self.calendar, received, urgency, complex)
+        self.deadlines_for(received, urgency, None, complex)
+    }
+
+    /// Deadlines with the request type's own reply limit, if the policy sets one.
+    pub fn deadlines_for(
+        &self,
+        received: DateTime<Utc>,
+        urgency: Option<&str>,
+        request_type: Option<&str>,
+        complex: bool,
+    ) -> Deadlines {
+        let mut sla = std::borrow::Cow::Borrowed(&self.sla);
+        if let Some(days) = request_type.and_then(|t| self.sla.reply_working_days_by_type.get(t)) {
+            sla.to_mut().reply_working_days = *days;
+        }
+        sla.deadlines(&self.calendar, received, urgency, complex)
     }
 
     /// The reply deadline of a case reopened (重新办理) at `now`: the full time limit again.
@@ -197,6 +215,37 @@ mod tests {
             .reply_due
             .unwrap();
         assert!(complex > simple);
+    }
+
+    #[test]
+    fn a_request_type_may_have_its_own_reply_limit() {
+        let rules = CaseRules {
+            calendar: calendar(),
+            sla: SlaPolicy {
+                reply_working_days_by_type: [("咨询".to_string(), 3)].into_iter().collect(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        // Monday 2026-03-02: 3 working days → Thursday 03-05; 7 → Wednesday 03-11.
+        let received = Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap();
+        let ask = rules.deadlines_for(received, None, Some("咨询"), false);
+        let complaint = rules.deadlines_for(received, None, Some("投诉"), false);
+        assert_eq!(
+            ask.reply_due.unwrap().to_rfc3339(),
+            "2026-03-05T15:59:59+00:00"
+        );
+        assert_eq!(
+            complaint.reply_due.unwrap().to_rfc3339(),
+            "2026-03-11T15:59:59+00:00"
+        );
+        // The complex limit wins over the type's.
+        assert!(
+            rules
+                .deadlines_for(received, None, Some("咨询"), true)
+                .reply_due
+                > complaint.reply_due
+        );
     }
 
     #[test]

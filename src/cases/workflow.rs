@@ -138,6 +138,7 @@ pub struct CaseState {
     /// 协办单位.
     pub co_units: Vec<String>,
     pub urgency: Option<String>,
+    pub request_type: Option<String>,
     pub is_complex: bool,
     pub reply_due: Option<DateTime<Utc>>,
     pub paused_at: Option<DateTime<Utc>>,
@@ -503,7 +504,12 @@ pub fn decide(
             // Multi-unit cases get the complex time limit too (the seed: 15 working days for
             // complex or multi-unit matters).
             let complex = *complex || !co.is_empty();
-            let d = rules.deadlines(state.received_at, state.urgency.as_deref(), complex);
+            let d = rules.deadlines_for(
+                state.received_at,
+                state.urgency.as_deref(),
+                state.request_type.as_deref(),
+                complex,
+            );
             let mut effects = vec![
                 Effect::SetUnits {
                     lead_unit: Some(lead.to_string()),
@@ -910,6 +916,7 @@ mod tests {
             lead_unit: Some("住建局".into()),
             co_units: vec!["交通局".into()],
             urgency: None,
+            request_type: None,
             is_complex: false,
             reply_due: Some(at(11, 15)),
             paused_at: None,

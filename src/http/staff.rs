@@ -404,11 +404,14 @@ pub async fn decide_triage(
         .decide_triage(&number, &decision, &actor, Utc::now())
         .await
         .map_err(case_not_found(&number))?;
-    // The urgency chooses the service level: re-date the case when staff set it.
-    if decision.urgency.is_some() {
-        let d = app
-            .rules
-            .deadlines(case.received_at, case.urgency.as_deref(), false);
+    // Urgency and type choose the service level: re-date the case when staff set them.
+    if decision.urgency.is_some() || decision.request_type.is_some() {
+        let d = app.rules.deadlines_for(
+            case.received_at,
+            case.urgency.as_deref(),
+            case.request_type.as_deref(),
+            case.is_complex,
+        );
         app.store
             .set_deadlines(
                 case.id,

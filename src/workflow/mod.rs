@@ -40,6 +40,7 @@ pub fn case_state(case: &CaseRecord, units: &[crate::store::CaseUnit]) -> CaseSt
             .map(|u| u.unit.clone())
             .collect(),
         urgency: case.urgency.clone().or(case.suggested_urgency.clone()),
+        request_type: case.request_type.clone().or(case.suggested_type.clone()),
         is_complex: case.is_complex,
         reply_due: case.reply_due,
         paused_at: case.paused_at,
