@@ -284,7 +284,7 @@ async fn insert_batch(
                  contact_phone, contact_email, location, publish_consent, status, received_at, updated_at, \
                  suggested_category, suggested_department, suggested_confidence, suggested_uncertain, suggested_key_terms, \
                  suggested_type, suggested_urgency, model_version, reply_text, replied_at, first_response_due, reply_due, \
-                 deadline_note) ",
+                 deadline_note, reply_published_at) ",
             );
             insert.push_values(fresh.iter(), |mut row, &i| {
                 let rec = recs[i];
@@ -319,7 +319,9 @@ async fn insert_batch(
                     .push_bind(rec.replied_at)
                     .push_bind(rec.first_response_due)
                     .push_bind(rec.reply_due)
-                    .push_bind(rec.deadline_note.clone());
+                    .push_bind(rec.deadline_note.clone())
+                    // An imported reply was already public on the old board.
+                    .push_bind(rec.reply_text.as_ref().and(rec.replied_at));
             });
             insert.build().execute(&mut *tx).await?;
             // The first line of every case's audit log, and for a 特急 message received here

@@ -380,6 +380,9 @@ async fn import_is_idempotent_and_reports_rejections(app: TestApp) {
     let replied: Value = app.staff_json("/api/v1/cases?status=replied").await;
     assert_eq!(replied["total"], 1);
     assert_eq!(replied["items"][0]["received_at"], "2019-04-25T01:32:09Z");
+    // The imported reply was public on the old board: it is in the 部门回应 column.
+    let column = app.get_json("/api/public/replies").await;
+    assert_eq!(column["total"], 1);
     let missing = dir.path().join("bad.csv");
     std::fs::write(&missing, "留言编号,标题\n1,x\n").unwrap();
     let err = app.import(&missing).await.unwrap_err();
