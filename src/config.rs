@@ -22,6 +22,31 @@ pub struct FileConfig {
     pub sla: Option<crate::cases::SlaPolicy>,
     pub workflow: Option<crate::cases::WorkflowPolicy>,
     pub jobs: Option<JobsConfig>,
+    pub rate_limit: Option<RateLimitConfig>,
+}
+
+/// The limit on messages per client address (`[rate_limit]` in the config file).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    /// Messages one address may leave per minute, on average; 0 turns the limit off.
+    pub messages_per_minute: u32,
+    /// Messages an address may leave at once before the rate applies (default: the per-minute
+    /// figure).
+    pub burst: Option<u32>,
+    /// Behind a reverse proxy: the header in which it passes the client's address (e.g.
+    /// `X-Forwarded-For`; the rightmost address is used). Without it the peer address is the key.
+    pub client_ip_header: Option<String>,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            messages_per_minute: 20,
+            burst: None,
+            client_ip_header: None,
+        }
+    }
 }
 
 /// The background jobs (`[jobs]` in the config file).
@@ -68,6 +93,8 @@ pub struct Overrides {
     pub departments: Option<PathBuf>,
     pub no_demo_data: bool,
     pub log_json: bool,
+    /// Overrides `rate_limit.messages_per_minute` (0: no limit).
+    pub messages_per_minute: Option<u32>,
 }
 
 /// Everything the service needs to start.
@@ -89,6 +116,7 @@ pub struct Settings {
     pub sla: crate::cases::SlaPolicy,
     pub workflow: crate::cases::WorkflowPolicy,
     pub jobs: JobsConfig,
+    pub rate_limit: RateLimitConfig,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -145,6 +173,13 @@ impl Settings {
             sla: file.sla.unwrap_or_default(),
             workflow: file.workflow.unwrap_or_default(),
             jobs: file.jobs.unwrap_or_default(),
+            rate_limit: {
+                let mut r = file.rate_limit.unwrap_or_default();
+                if let Some(n) = cli.messages_per_minute {
+                    r.messages_per_minute = n;
+                }
+                r
+            },
         })
     }
 }
@@ -188,6 +223,29 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("bind address"));
         assert!(toml::from_str::<FileConfig>("bnd = 1").is_err());
+    }
+
+    #[test]
+    fn rate_limit_from_file_then_flag() {
+        let s = Settings::resolve(FileConfig::default(), Overrides::default()).unwrap();
+        assert_eq!(s.rate_limit.messages_per_minute, 20);
+        let file: FileConfig = toml::from_str(
+            "[rate_limit]\nmessages_per_minute = 5\nclient_ip_header = \"X-Forwarded-For\"",
+        )
+        .unwrap();
+        let s = Settings::resolve(
+            file,
+            Overrides {
+                messages_per_minute: Some(0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(s.rate_limit.messages_per_minute, 0);
+        assert_eq!(
+            s.rate_limit.client_ip_header.as_deref(),
+            Some("X-Forwarded-For")
+        );
     }
 }
 

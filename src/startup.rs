@@ -66,7 +66,8 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding {}", settings.bind))?;
-        let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle());
+        let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle())
+            .with_rate_limit(&settings.rate_limit);
         Ok(Application {
             listener,
             state,

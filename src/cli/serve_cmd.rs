@@ -44,6 +44,9 @@ pub struct ServeArgs {
     /// Log as JSON lines.
     #[arg(long, env = "WENZHENG_LOG_JSON")]
     pub log_json: bool,
+    /// Messages one client address may leave per minute (0: no limit; default 20).
+    #[arg(long, env = "WENZHENG_MESSAGES_PER_MINUTE")]
+    pub messages_per_minute: Option<u32>,
 }
 
 fn settings(storage: &StorageArgs, mut overrides: Overrides) -> anyhow::Result<Settings> {
@@ -72,6 +75,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             departments: args.departments,
             no_demo_data: args.no_demo_data,
             log_json: args.log_json,
+            messages_per_minute: args.messages_per_minute,
             ..Default::default()
         },
     )?;

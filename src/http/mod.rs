@@ -7,7 +7,9 @@ mod error;
 mod extract;
 mod messages;
 mod ops;
+mod rate_limit;
 mod staff;
+mod web;
 mod workflow;
 
 use std::sync::Arc;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub rules: Arc<crate::cases::CaseRules>,
     pub metrics: PrometheusHandle,
     pub(crate) tokens: Arc<auth::TokenCache>,
+    /// The per-address limit on new messages (`None`: no limit).
+    pub(crate) limiter: Option<Arc<rate_limit::RateLimiter>>,
 }
 
 impl AppState {
@@ -54,7 +58,14 @@ impl AppState {
             rules,
             metrics,
             tokens: Arc::default(),
+            limiter: None,
         }
+    }
+
+    /// Limits new messages per client address as `config` says (0 per minute: no limit).
+    pub fn with_rate_limit(mut self, config: &crate::config::RateLimitConfig) -> Self {
+        self.limiter = rate_limit::RateLimiter::new(config).map(Arc::new);
+        self
     }
 }
 
@@ -69,6 +80,7 @@ impl AppState {
         staff::get_case,
         staff::decide_triage,
         staff::hot_topics,
+        staff::choices,
         workflow::take_action,
         workflow::case_events,
         workflow::rate,
@@ -110,15 +122,25 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer address feeds the per-address limit on new messages.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// The whole application's routes.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/api/v1/messages", post(messages::post_message))
+        .route(
+            "/api/v1/messages",
+            post(messages::post_message).layer(middleware::from_fn_with_state(
+                state.clone(),
+                rate_limit::limit,
+            )),
+        )
         .route("/api/v1/track/{tracking_code}", get(messages::track))
         .route("/api/v1/triage", post(messages::post_triage))
         .route("/api/v1/cases", get(staff::list_cases))
@@ -128,6 +150,7 @@ pub fn router(state: AppState) -> Router {
             post(staff::decide_triage),
         )
         .route("/api/v1/hot", get(staff::hot_topics))
+        .route("/api/v1/choices", get(staff::choices))
         .route(
             "/api/v1/cases/{case_number}/actions/{action}",
             post(workflow::take_action),
@@ -160,7 +183,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .route("/api/openapi.json", get(ops::openapi));
+        .route("/api/openapi.json", get(ops::openapi))
+        .merge(web::routes());
     let swagger: Router = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
         .url("/api/openapi-ui.json", ApiDoc::openapi())
         .into();

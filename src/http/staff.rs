@@ -495,3 +495,62 @@ pub async fn hot_topics(
     topics.truncate(top);
     Ok(Json(topics))
 }
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CategoryChoice {
+    /// 一级标签.
+    pub category: String,
+    /// The department it routes to.
+    pub department: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StatusChoice {
+    pub code: String,
+    pub name: String,
+}
+
+/// The values staff choose from, so that forms offer exactly what the server accepts.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Choices {
+    /// Categories (一级标签) with their departments, as the label mapping says.
+    pub categories: Vec<CategoryChoice>,
+    /// 诉求类型.
+    pub request_types: Vec<String>,
+    /// 紧急程度, most urgent first.
+    pub urgencies: Vec<String>,
+    /// Case statuses with their Chinese names, in workflow order.
+    pub statuses: Vec<StatusChoice>,
+}
+
+/// The choices of the triage decision (category, request type, urgency) and the case statuses.
+#[utoipa::path(
+    get,
+    path = "/api/v1/choices",
+    responses((status = 200, body = Choices), (status = 401, body = ErrorBody)),
+    security(("staff_token" = [])),
+    tag = "staff"
+)]
+pub async fn choices(State(app): State<AppState>, _staff: Staff) -> Json<Choices> {
+    Json(Choices {
+        categories: app
+            .triage
+            .departments
+            .departments
+            .iter()
+            .map(|(c, d)| CategoryChoice {
+                category: c.clone(),
+                department: d.clone(),
+            })
+            .collect(),
+        request_types: REQUEST_TYPES.iter().map(|s| s.to_string()).collect(),
+        urgencies: URGENCIES.iter().map(|s| s.to_string()).collect(),
+        statuses: CaseStatus::ALL
+            .iter()
+            .map(|s| StatusChoice {
+                code: s.code().into(),
+                name: s.chinese().into(),
+            })
+            .collect(),
+    })
+}

@@ -98,6 +98,11 @@ pub async fn spawn_app(db: Db) -> TestApp {
             enabled: false,
             ..Default::default()
         },
+        // Tests send many messages from one address; the limit has its own test (web.rs).
+        rate_limit: wenzheng::config::RateLimitConfig {
+            messages_per_minute: 0,
+            ..Default::default()
+        },
         ..settings
     };
     let app = Application::build(&settings, Some(triage()))
