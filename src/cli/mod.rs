@@ -3,6 +3,7 @@
 
 mod calendar_cmd;
 mod classify_cmd;
+pub mod draft_cmd;
 mod eval_cmd;
 mod hot_cmd;
 mod serve_cmd;
@@ -43,6 +44,8 @@ pub enum Command {
     /// Manage staff API tokens.
     #[command(subcommand)]
     Token(serve_cmd::TokenCommand),
+    /// Final-reply drafts for a CSV of messages: CSV 留言编号,草稿 on stdout.
+    Draft(draft_cmd::DraftArgs),
     /// Hot topics (热点) of a set of messages.
     Hot(hot_cmd::HotArgs),
     /// Working-day deadlines on the official holiday calendar.
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Token(c) => serve_cmd::token(c),
         Command::Calendar(c) => calendar_cmd::run(c),
         Command::Hot(a) => hot_cmd::run(a),
+        Command::Draft(a) => draft_cmd::run(a),
     };
     match result {
         Ok(code) => code,
