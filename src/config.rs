@@ -20,6 +20,10 @@ pub struct FileConfig {
     pub log_json: Option<bool>,
     pub calendar: Option<PathBuf>,
     pub sla: Option<crate::cases::SlaPolicy>,
+    /// Replied messages that final-reply drafts are composed from (CSV).
+    pub precedents: Option<PathBuf>,
+    /// Notice templates of the reply 四部曲 (TOML).
+    pub reply_templates: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -60,6 +64,10 @@ pub struct Settings {
     /// Working-day calendar file (holidays and make-up workdays per year).
     pub calendar: PathBuf,
     pub sla: crate::cases::SlaPolicy,
+    /// Replied messages that drafts are composed from; a missing file gives drafts without
+    /// precedents (opening, restatement, blanks), with a warning at start.
+    pub precedents: PathBuf,
+    pub reply_templates: PathBuf,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -114,6 +122,12 @@ impl Settings {
                 .calendar
                 .unwrap_or_else(|| PathBuf::from("models/holidays.toml")),
             sla: file.sla.unwrap_or_default(),
+            precedents: file
+                .precedents
+                .unwrap_or_else(|| PathBuf::from(crate::cli::draft_cmd::DEFAULT_PRECEDENTS)),
+            reply_templates: file
+                .reply_templates
+                .unwrap_or_else(|| PathBuf::from(crate::cli::draft_cmd::DEFAULT_TEMPLATES)),
         })
     }
 }

@@ -48,7 +48,9 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding {}", settings.bind))?;
-        let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle());
+        let drafter = build_drafter(settings, triage.clone()).await?;
+        let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle())
+            .with_drafter(drafter);
         Ok(Application { listener, state })
     }
 
@@ -63,6 +65,29 @@ impl Application {
         store.close().await;
         Ok(())
     }
+}
+
+/// The reply templates (a broken file stops the start, naming the file) and the precedent index
+/// for drafts (a missing precedents file leaves drafts without precedents, with a warning).
+async fn build_drafter(
+    settings: &Settings,
+    triage: Arc<Triage>,
+) -> anyhow::Result<Arc<crate::draft::Drafter>> {
+    let templates = crate::cli::draft_cmd::load_templates(&settings.reply_templates)?;
+    let path = settings.precedents.clone();
+    let drafter = tokio::task::spawn_blocking(move || {
+        let precedents = if path.exists() {
+            crate::cli::draft_cmd::load_precedents(&path)?
+        } else {
+            tracing::warn!(file = %path.display(), "precedents file not found; drafts will have no precedent passages");
+            Vec::new()
+        };
+        let drafter = crate::draft::Drafter::new(precedents, templates, &triage.segmenter);
+        tracing::info!(precedents = drafter.index.len(), "draft precedent index built");
+        anyhow::Ok(drafter)
+    })
+    .await??;
+    Ok(Arc::new(drafter))
 }
 
 async fn load_demo_data(

@@ -308,4 +308,92 @@ mod tests {
         assert_eq!(address("您好!", "A001"), "您好!");
         assert_eq!(address("网友您好!", ""), "网友您好!");
     }
+
+    fn assert_numbers_from_message(draft: &str, message: &Message) {
+        let text = format!(
+            "{}\n{}\n{}",
+            clean(&message.title),
+            clean(&message.body),
+            clean(message.handle.as_deref().unwrap_or_default())
+        );
+        let allowed: Vec<&str> = crate::draft::numbers::numeric_runs(&text).collect();
+        for run in crate::draft::numbers::numeric_runs(draft) {
+            assert!(allowed.contains(&run), "{run:?} invented in {draft:?}");
+        }
+    }
+
+    /// Real messages against real precedents: no draft states a number its message lacks, and
+    /// every passage names its source.
+    #[test]
+    fn real_drafts_invent_no_numbers() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/training-data/tipdm2020/messages_with_replies.csv"
+        );
+        let table = crate::classify::data::Table::read_path(std::path::Path::new(path), &[])
+            .expect("shipped data");
+        let all = crate::draft::Precedent::from_table(&table).expect("columns");
+        let (queries, precedents) = all.split_at(40);
+        let templates =
+            crate::draft::ReplyTemplates::parse(include_str!("../../models/reply_templates.toml"))
+                .expect("templates");
+        let seg = crate::text::Segmenter::new();
+        let drafter = crate::draft::Drafter::new(precedents.to_vec(), templates, &seg);
+        let mut with_passages = 0;
+        for q in queries {
+            let message = Message {
+                title: q.title.clone(),
+                body: q.body.clone(),
+                handle: Some(q.handle.clone()),
+            };
+            let d = drafter.draft(&seg, &message);
+            assert_numbers_from_message(&d.text, &message);
+            assert!(d.text.contains(RESULT_BLANK));
+            for p in d.passages.iter().chain(&d.suggestions) {
+                assert!(precedents.iter().any(|x| x.id == p.source_id));
+                assert_numbers_from_message(&p.text, &message);
+            }
+            with_passages += usize::from(!d.passages.is_empty());
+        }
+        assert!(with_passages > 0, "no draft used a precedent passage");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn precedent(id: usize, (title, body, reply): (String, String, String)) -> Precedent {
+            Precedent {
+                id: id.to_string(),
+                title,
+                body,
+                reply,
+                handle: format!("UU00{id}"),
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            /// Whatever the precedents say (phone numbers, dates, amounts in any script), every
+            /// numeric run of a draft is a numeric run of the message.
+            #[test]
+            fn drafts_invent_no_numbers(
+                title in "[A-C0-9区路灯停车费号]{0,12}",
+                body in "[0-9０-９a路灯坏了,。2019年]{0,40}",
+                replies in proptest::collection::vec((
+                    "[A-C][0-9]区[路灯停车]{1,4}",
+                    "[路灯停车0-9]{0,10}",
+                    "(网友“UU[0-9]{3}”您好!来信收悉。现回复如下:|您好,)([路灯已修复停车费标准为0-9０-９〇二三元年月日号,。]{5,30}。){1,5}(感谢您的支持!)?([0-9]{4}年[0-9]月[0-9]日)?",
+                ), 0..14),
+            ) {
+                let precedents: Vec<Precedent> = replies.into_iter().enumerate().map(|(i, r)| precedent(i, r)).collect();
+                let style = StyleBook::learn(precedents.iter().map(|p| (place_of(&p.title, &p.body), p.reply.as_str(), p.handle.as_str())).collect::<Vec<_>>().iter().map(|(pl, r, h)| (pl.as_deref(), *r, *h)));
+                let ranked: Vec<&Precedent> = precedents.iter().collect();
+                let message = Message { title, body, handle: None };
+                let d = compose(&message, &ranked, &style, &ComposeOptions::default());
+                assert_numbers_from_message(&d.text, &message);
+            }
+        }
+    }
 }

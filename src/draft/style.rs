@@ -31,12 +31,20 @@ static AS_FOLLOWS: LazyLock<Regex> =
 static CLOSING_WORDS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"感谢|谢谢|特此").expect("static regex"));
 
-/// The place a message is about: the first place code of its title, else of its body.
+/// The place a message is about: the first district or county code (`A3区`, `K8县`, `A9市`) of
+/// its title, else of its body, else the first city code (`A市`). "A市A3区…" is about A3区,
+/// whose offices reply.
 pub fn place_of(title: &str, body: &str) -> Option<String> {
-    PLACE
-        .find(title)
-        .or_else(|| PLACE.find(body))
-        .map(|m| m.as_str().to_string())
+    let is_city = |p: &str| p.len() == 4 && p.ends_with('市');
+    [title, body]
+        .iter()
+        .find_map(|t| PLACE.find_iter(t).map(|m| m.as_str()).find(|p| !is_city(p)))
+        .or_else(|| {
+            [title, body]
+                .iter()
+                .find_map(|t| PLACE.find(t).map(|m| m.as_str()))
+        })
+        .map(str::to_string)
 }
 
 /// The city a place belongs to (`A3区` → `A市`).
@@ -235,6 +243,9 @@ mod tests {
         assert_eq!(place_of("A3区潇楚南路", "").as_deref(), Some("A3区"));
         assert_eq!(place_of("路灯不亮", "我住在K8县").as_deref(), Some("K8县"));
         assert_eq!(place_of("路灯不亮", "路灯"), None);
+        assert_eq!(place_of("A市A3区物业", "").as_deref(), Some("A3区"));
+        assert_eq!(place_of("A市物业", "在A9市").as_deref(), Some("A9市"));
+        assert_eq!(place_of("A市物业", "").as_deref(), Some("A市"));
         assert_eq!(city_of("A3区").as_deref(), Some("A市"));
     }
 

@@ -3,6 +3,7 @@
 //! [`error::ApiError`].
 
 mod auth;
+mod draft;
 mod error;
 mod extract;
 mod messages;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub rules: Arc<crate::cases::CaseRules>,
     pub metrics: PrometheusHandle,
     pub(crate) tokens: Arc<auth::TokenCache>,
+    /// Reply drafting (#6); `None` until startup sets it with [`AppState::with_drafter`].
+    pub drafter: Option<Arc<crate::draft::Drafter>>,
 }
 
 impl AppState {
@@ -53,7 +56,13 @@ impl AppState {
             rules,
             metrics,
             tokens: Arc::default(),
+            drafter: None,
         }
+    }
+
+    pub fn with_drafter(mut self, drafter: Arc<crate::draft::Drafter>) -> Self {
+        self.drafter = Some(drafter);
+        self
     }
 }
 
@@ -68,6 +77,7 @@ impl AppState {
         staff::get_case,
         staff::decide_triage,
         staff::hot_topics,
+        draft::get_draft,
         ops::healthz,
         ops::readyz,
     ),
@@ -114,6 +124,7 @@ pub fn router(state: AppState) -> Router {
             post(staff::decide_triage),
         )
         .route("/api/v1/hot", get(staff::hot_topics))
+        .route("/api/v1/cases/{case_number}/draft", get(draft::get_draft))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
