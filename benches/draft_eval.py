@@ -72,14 +72,14 @@ def invented(output, message):
     return sum(1 for r in numeric_runs(clean(output)) if r not in allowed)
 
 
-def run_cli(binary, method, inputs, precedents, tmp):
+def run_cli(binary, method, inputs, precedents, tmp, extra=()):
     inp = os.path.join(tmp, f"in_{method}.csv")
     with open(inp, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["留言编号", "留言用户", "留言主题", "留言详情"])
         for r in inputs:
             w.writerow([r["留言编号"], r["留言用户"], r["留言主题"], r["留言详情"]])
-    out = subprocess.run([binary, "draft", inp, "--precedents", precedents, "--method", method],
+    out = subprocess.run([binary, "draft", inp, "--precedents", precedents, "--method", method, *extra],
                          check=True, capture_output=True)
     rows = list(csv.DictReader(io.StringIO(out.stdout.decode("utf-8"))))
     assert len(rows) == len(inputs), (len(rows), len(inputs))
@@ -92,6 +92,7 @@ def main():
     ap.add_argument("--bin", default="target/release/wenzheng")
     ap.add_argument("--data", default=DATA)
     ap.add_argument("--show", type=int, default=0, help="print this many drafts with their replies")
+    ap.add_argument("--opts", default="", help="extra options for `wenzheng draft` (tuning), e.g. '--stand-ins 20'")
     a = ap.parse_args()
     with open(a.data, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
@@ -110,7 +111,7 @@ def main():
             w.writeheader()
             w.writerows(prec)
         outputs = {
-            "draft": run_cli(a.bin, "draft", queries, pfile, tmp),
+            "draft": run_cli(a.bin, "draft", queries, pfile, tmp, a.opts.split()),
             "nearest": run_cli(a.bin, "nearest", queries, pfile, tmp),
             "template": {r["留言编号"]: TEMPLATE for r in queries},
         }

@@ -27,6 +27,21 @@ pub struct DraftArgs {
     /// reply, verbatim.
     #[arg(long, default_value = "draft", value_parser = ["draft", "nearest"])]
     pub method: String,
+    /// Tuning: passages come from this many best precedents.
+    #[arg(long, default_value_t = 3)]
+    pub sources: usize,
+    /// Tuning: this many following precedents' replies stand in for the unknown reply.
+    #[arg(long, default_value_t = 10)]
+    pub stand_ins: usize,
+    /// Tuning: restate about this many characters of the message body (0: none).
+    #[arg(long, default_value_t = 60)]
+    pub restate_chars: usize,
+    /// Tuning: at most this many passages in a draft.
+    #[arg(long, default_value_t = 4)]
+    pub max_passages: usize,
+    /// Tuning: score boost for precedents about the same place.
+    #[arg(long, default_value_t = 0.3)]
+    pub place_boost: f32,
 }
 
 /// Reads the templates file, naming it in any error.
@@ -47,7 +62,12 @@ pub fn run(args: DraftArgs) -> anyhow::Result<ExitCode> {
     let templates = load_templates(&args.templates)?;
     let precedents = load_precedents(&args.precedents)?;
     let seg = Segmenter::new();
-    let drafter = Drafter::new(precedents, templates, &seg);
+    let mut drafter = Drafter::new(precedents, templates, &seg);
+    drafter.options.sources = args.sources;
+    drafter.options.stand_ins = args.stand_ins;
+    drafter.options.restate_chars = args.restate_chars;
+    drafter.options.max_passages = args.max_passages;
+    drafter.place_boost = args.place_boost;
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());
     out.write_record(["留言编号", "草稿"])?;
     let mut failed = 0usize;

@@ -152,11 +152,13 @@ pub fn compose(
     let place = place_of(&title, &body);
     let (opening, closing) = style.for_place(place.as_deref());
 
-    let mut head = address(&clean(opening), &handle);
-    if !title.is_empty() {
-        head.push_str(&format!("您反映的“{title}”的问题已收悉。"));
-    }
-    head.push_str(&first_clauses(&body, options.restate_chars));
+    let greeting = address(&clean(opening), &handle);
+    let restated_title = if title.is_empty() {
+        String::new()
+    } else {
+        format!("您反映的“{title}”的问题已收悉。")
+    };
+    let restated_body = first_clauses(&body, options.restate_chars);
     let tail = format!("{RESULT_BLANK}{}", clean(closing));
 
     let sources = &ranked[..ranked.len().min(options.sources)];
@@ -197,6 +199,11 @@ pub fn compose(
         }
     }
 
+    let score = |text: &str| -> f64 {
+        let n = text.chars().count();
+        stand_ins.iter().map(|p| p.f1_against(text, n)).sum::<f64>() / stand_ins.len() as f64
+    };
+    let head = format!("{greeting}{restated_title}{restated_body}");
     let build = |chosen: &[usize]| -> String {
         let mut order: Vec<usize> = chosen.to_vec();
         order.sort_by(|&a, &b| {
@@ -211,10 +218,6 @@ pub fn compose(
         }
         s.push_str(&tail);
         s
-    };
-    let score = |text: &str| -> f64 {
-        let n = text.chars().count();
-        stand_ins.iter().map(|p| p.f1_against(text, n)).sum::<f64>() / stand_ins.len() as f64
     };
     let mut chosen: Vec<usize> = Vec::new();
     if !stand_ins.is_empty() {

@@ -68,7 +68,7 @@ impl Pattern {
         }
         let mut zeros = 0usize;
         for (w, &x) in v.iter().enumerate() {
-            let bits = if w + 1 == words && a_len % 64 != 0 {
+            let bits = if w + 1 == words && !a_len.is_multiple_of(64) {
                 a_len % 64
             } else {
                 64

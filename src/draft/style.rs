@@ -165,10 +165,13 @@ fn most_common(counts: &HashMap<String, u32>) -> Option<&str> {
 }
 
 /// Openings and closings per place, per city and overall.
+/// A unit's learned (opening, closing); either may be unknown.
+type Phrases = (Option<String>, Option<String>);
+
 #[derive(Debug, Default, Clone)]
 pub struct StyleBook {
-    by_key: HashMap<String, (Option<String>, Option<String>)>,
-    overall: (Option<String>, Option<String>),
+    by_key: HashMap<String, Phrases>,
+    overall: Phrases,
 }
 
 /// Used when no precedent teaches anything (an empty precedent file).
@@ -191,13 +194,11 @@ impl StyleBook {
                     .entry(place.to_string())
                     .or_default()
                     .add(opening.clone(), closing.clone());
-                if let Some(city) = city_of(place) {
-                    if city != place {
-                        by_key
-                            .entry(city)
-                            .or_default()
-                            .add(opening.clone(), closing.clone());
-                    }
+                if let Some(city) = city_of(place).filter(|c| c != place) {
+                    by_key
+                        .entry(city)
+                        .or_default()
+                        .add(opening.clone(), closing.clone());
                 }
             }
             overall.add(opening, closing);
@@ -221,7 +222,7 @@ impl StyleBook {
             .flat_map(|p| [Some(p.to_string()), city_of(p)])
             .flatten()
             .collect();
-        let find = |get: fn(&(Option<String>, Option<String>)) -> &Option<String>| {
+        let find = |get: fn(&Phrases) -> &Option<String>| {
             keys.iter()
                 .filter_map(|k| self.by_key.get(k))
                 .chain(std::iter::once(&self.overall))
