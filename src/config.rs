@@ -22,6 +22,10 @@ pub struct FileConfig {
     pub sla: Option<crate::cases::SlaPolicy>,
     pub workflow: Option<crate::cases::WorkflowPolicy>,
     pub jobs: Option<JobsConfig>,
+    /// Replied messages that final-reply drafts are composed from (CSV).
+    pub precedents: Option<PathBuf>,
+    /// Notice templates of the reply 四部曲 (TOML).
+    pub reply_templates: Option<PathBuf>,
 }
 
 /// The background jobs (`[jobs]` in the config file).
@@ -89,6 +93,10 @@ pub struct Settings {
     pub sla: crate::cases::SlaPolicy,
     pub workflow: crate::cases::WorkflowPolicy,
     pub jobs: JobsConfig,
+    /// Replied messages that drafts are composed from; a missing file gives drafts without
+    /// precedents (opening, restatement, blanks), with a warning at start.
+    pub precedents: PathBuf,
+    pub reply_templates: PathBuf,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -145,6 +153,12 @@ impl Settings {
             sla: file.sla.unwrap_or_default(),
             workflow: file.workflow.unwrap_or_default(),
             jobs: file.jobs.unwrap_or_default(),
+            precedents: file
+                .precedents
+                .unwrap_or_else(|| PathBuf::from(crate::cli::draft_cmd::DEFAULT_PRECEDENTS)),
+            reply_templates: file
+                .reply_templates
+                .unwrap_or_else(|| PathBuf::from(crate::cli::draft_cmd::DEFAULT_TEMPLATES)),
         })
     }
 }

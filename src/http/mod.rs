@@ -3,6 +3,7 @@
 //! [`error::ApiError`].
 
 mod auth;
+mod draft;
 mod error;
 mod extract;
 mod messages;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub rules: Arc<crate::cases::CaseRules>,
     pub metrics: PrometheusHandle,
     pub(crate) tokens: Arc<auth::TokenCache>,
+    /// Reply drafting (#6); `None` until startup sets it with [`AppState::with_drafter`].
+    pub drafter: Option<Arc<crate::draft::Drafter>>,
 }
 
 impl AppState {
@@ -54,7 +57,13 @@ impl AppState {
             rules,
             metrics,
             tokens: Arc::default(),
+            drafter: None,
         }
+    }
+
+    pub fn with_drafter(mut self, drafter: Arc<crate::draft::Drafter>) -> Self {
+        self.drafter = Some(drafter);
+        self
     }
 }
 
@@ -82,6 +91,7 @@ impl AppState {
         workflow::list_users,
         workflow::add_user,
         workflow::update_user,
+        draft::get_draft,
         ops::healthz,
         ops::readyz,
     ),
@@ -157,6 +167,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/users/{username}",
             axum::routing::put(workflow::update_user),
         )
+        .route("/api/v1/cases/{case_number}/draft", get(draft::get_draft))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
