@@ -60,7 +60,7 @@ const SNIPPET_CHARS: usize = 120;
 )]
 pub async fn get_draft(
     State(app): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(number): Path<String>,
 ) -> Result<Json<DraftView>, ApiError> {
     let number = CaseNumber::parse(&number).ok_or_else(|| {
@@ -68,14 +68,8 @@ pub async fn get_draft(
             "no case {number:?}: case numbers look like 2026-000123"
         ))
     })?;
-    let case = app
-        .store
-        .case_by_number(&number)
-        .await
-        .map_err(|e| match e {
-            crate::store::StoreError::NotFound => ApiError::not_found(format!("no case {number}")),
-            other => other.into(),
-        })?;
+    // A handler drafts for their unit's cases only (404 for another unit's, as everywhere).
+    let (case, _) = crate::workflow::load_visible(&app.store, &staff.actor()?, &number).await?;
     let Some(drafter) = app.drafter.clone() else {
         tracing::error!("draft requested but the drafter was not built");
         return Err(ApiError::internal());
