@@ -23,6 +23,10 @@ pub struct FileConfig {
     pub workflow: Option<crate::cases::WorkflowPolicy>,
     pub jobs: Option<JobsConfig>,
     pub rate_limit: Option<RateLimitConfig>,
+    /// Replied messages that final-reply drafts are composed from (CSV).
+    pub precedents: Option<PathBuf>,
+    /// Notice templates of the reply 四部曲 (TOML).
+    pub reply_templates: Option<PathBuf>,
 }
 
 /// The limit on messages per client address (`[rate_limit]` in the config file).
@@ -117,6 +121,10 @@ pub struct Settings {
     pub workflow: crate::cases::WorkflowPolicy,
     pub jobs: JobsConfig,
     pub rate_limit: RateLimitConfig,
+    /// Replied messages that drafts are composed from; a missing file gives drafts without
+    /// precedents (opening, restatement, blanks), with a warning at start.
+    pub precedents: PathBuf,
+    pub reply_templates: PathBuf,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -180,6 +188,12 @@ impl Settings {
                 }
                 r
             },
+            precedents: file
+                .precedents
+                .unwrap_or_else(|| PathBuf::from(crate::cli::draft_cmd::DEFAULT_PRECEDENTS)),
+            reply_templates: file
+                .reply_templates
+                .unwrap_or_else(|| PathBuf::from(crate::cli::draft_cmd::DEFAULT_TEMPLATES)),
         })
     }
 }

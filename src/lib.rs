@@ -6,6 +6,7 @@ pub mod cases;
 pub mod classify;
 pub mod cli;
 pub mod config;
+pub mod draft;
 pub mod http;
 pub mod intake;
 pub mod startup;

@@ -66,7 +66,9 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding {}", settings.bind))?;
+        let drafter = build_drafter(settings, triage.clone()).await?;
         let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle())
+            .with_drafter(drafter)
             .with_rate_limit(&settings.rate_limit);
         Ok(Application {
             listener,
@@ -108,6 +110,55 @@ impl Application {
         store.close().await;
         Ok(())
     }
+}
+
+/// The reply templates (a broken file stops the start, naming the file) and the precedent index
+/// for drafts (a missing precedents file leaves drafts without precedents, with a warning).
+///
+/// The drafter is kept per process for the same files (paths and modification times): an
+/// application built twice in one process — every integration test does so — shares one index
+/// instead of segmenting 2,477 precedents each time (about a second of CPU in a debug build).
+async fn build_drafter(
+    settings: &Settings,
+    triage: Arc<Triage>,
+) -> anyhow::Result<Arc<crate::draft::Drafter>> {
+    type Key = (
+        std::path::PathBuf,
+        std::path::PathBuf,
+        Option<std::time::SystemTime>,
+        Option<std::time::SystemTime>,
+    );
+    static BUILT: std::sync::Mutex<Option<(Key, Arc<crate::draft::Drafter>)>> =
+        std::sync::Mutex::new(None);
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let key: Key = (
+        settings.precedents.clone(),
+        settings.reply_templates.clone(),
+        modified(&settings.precedents),
+        modified(&settings.reply_templates),
+    );
+    if let Some((k, d)) = BUILT.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
+        && *k == key
+    {
+        return Ok(d.clone());
+    }
+    let templates = crate::cli::draft_cmd::load_templates(&settings.reply_templates)?;
+    let path = settings.precedents.clone();
+    let drafter = tokio::task::spawn_blocking(move || {
+        let precedents = if path.exists() {
+            crate::cli::draft_cmd::load_precedents(&path)?
+        } else {
+            tracing::warn!(file = %path.display(), "precedents file not found; drafts will have no precedent passages");
+            Vec::new()
+        };
+        let drafter = crate::draft::Drafter::new(precedents, templates, &triage.segmenter);
+        tracing::info!(precedents = drafter.index.len(), "draft precedent index built");
+        anyhow::Ok(drafter)
+    })
+    .await??;
+    let drafter = Arc::new(drafter);
+    *BUILT.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, drafter.clone()));
+    Ok(drafter)
 }
 
 async fn load_demo_data(

@@ -3,6 +3,7 @@
 
 mod calendar_cmd;
 mod classify_cmd;
+pub mod draft_cmd;
 mod eval_cmd;
 mod hot_cmd;
 mod serve_cmd;
@@ -46,6 +47,8 @@ pub enum Command {
     /// Manage the people who log in.
     #[command(subcommand)]
     User(serve_cmd::UserCommand),
+    /// Final-reply drafts for a CSV of messages: CSV 留言编号,草稿 on stdout.
+    Draft(draft_cmd::DraftArgs),
     /// Hot topics (热点) of a set of messages.
     Hot(hot_cmd::HotArgs),
     /// Working-day deadlines on the official holiday calendar.
@@ -65,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::User(c) => serve_cmd::user(c),
         Command::Calendar(c) => calendar_cmd::run(c),
         Command::Hot(a) => hot_cmd::run(a),
+        Command::Draft(a) => draft_cmd::run(a),
     };
     match result {
         Ok(code) => code,

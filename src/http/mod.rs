@@ -3,6 +3,7 @@
 //! [`error::ApiError`].
 
 mod auth;
+mod draft;
 mod error;
 mod extract;
 mod messages;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub(crate) tokens: Arc<auth::TokenCache>,
     /// The per-address limit on new messages (`None`: no limit).
     pub(crate) limiter: Option<Arc<rate_limit::RateLimiter>>,
+    /// Reply drafting (#6); `None` until startup sets it with [`AppState::with_drafter`].
+    pub drafter: Option<Arc<crate::draft::Drafter>>,
 }
 
 impl AppState {
@@ -59,7 +62,13 @@ impl AppState {
             metrics,
             tokens: Arc::default(),
             limiter: None,
+            drafter: None,
         }
+    }
+
+    pub fn with_drafter(mut self, drafter: Arc<crate::draft::Drafter>) -> Self {
+        self.drafter = Some(drafter);
+        self
     }
 
     /// Limits new messages per client address as `config` says (0 per minute: no limit).
@@ -94,6 +103,7 @@ impl AppState {
         workflow::list_users,
         workflow::add_user,
         workflow::update_user,
+        draft::get_draft,
         ops::healthz,
         ops::readyz,
     ),
@@ -180,6 +190,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/users/{username}",
             axum::routing::put(workflow::update_user),
         )
+        .route("/api/v1/cases/{case_number}/draft", get(draft::get_draft))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -2,6 +2,7 @@
 //! SQLite always, PostgreSQL when WENZHENG_TEST_DATABASE_URL is set — and drives it over HTTP.
 
 mod architecture;
+mod draft;
 mod helpers;
 mod intake;
 mod process;
