@@ -3,6 +3,7 @@
 
 mod architecture;
 mod draft;
+mod e2e;
 mod helpers;
 mod intake;
 mod process;
