@@ -72,6 +72,14 @@ const base = await new Promise((resolveUrl, reject) => {
   });
 });
 step(`server at ${base}`);
+{
+  const portal = await fetch(`${base}/`);
+  if (!(portal.headers.get("content-type") || "").startsWith("text/html")) {
+    console.error(`e2e: ${BIN} does not serve the web pages at / (an older build? rebuild with cargo build)`);
+    server.kill("SIGTERM");
+    process.exit(2);
+  }
+}
 
 // Whether the search feature (FAQ search, similar cases) is installed on this server.
 const searchInstalled = (await fetch(`${base}/api/public/faq/suggest?q=x`)).status !== 404;
@@ -121,6 +129,8 @@ try {
   const firstStop = await citizen.evaluate(() => `${document.activeElement.tagName}#${document.activeElement.id}:${document.activeElement.textContent}`);
   assert.equal(firstStop, "A#:跳到主要内容", "the skip link is the first stop");
   await shot(citizen, "portal-375");
+  const noSideScroll = () => document.documentElement.scrollWidth <= window.innerWidth;
+  assert.ok(await citizen.evaluate(noSideScroll), "no horizontal scrolling at 375 px");
 
   // Client-side validation: nothing filled in.
   await citizen.click("#m-submit");
@@ -234,13 +244,18 @@ try {
   step("handler accepted and replied");
   await logout();
 
-  // ---------------------------------------------------------------- 4. the reviewer
+  // ---------------------------------------------------------------- 4. the reviewer, on a phone
+  await staff.setViewportSize({ width: 375, height: 812 });
   await login("reviewer1");
   await staff.locator(".case-item", { hasText: caseNumber }).waitFor();
+  assert.ok(await staff.evaluate(noSideScroll), "the queue fits 375 px");
+  await shot(staff, "staff-375-queue");
   await openCase();
   assert.match(await staff.textContent("#submitted-reply"), /线路老化/);
+  assert.ok(await staff.evaluate(noSideScroll), "the case page fits 375 px");
   await act("act-publish", "已回复");
-  await shot(staff, "staff-case-published");
+  await shot(staff, "staff-375-case-published");
+  await staff.setViewportSize({ width: 1280, height: 900 });
   step("reviewer published");
   await logout();
 
@@ -259,6 +274,7 @@ try {
   await citizen.waitForSelector("#track-satisfaction");
   assert.equal(await citizen.textContent("#track-satisfaction"), "满意");
   assert.equal(await citizen.textContent("#track-status"), "已办结");
+  assert.ok(await citizen.evaluate(noSideScroll), "no horizontal scrolling at 375 px after tracking");
   await shot(citizen, "portal-375-rated");
   step("citizen tracked and rated");
 
