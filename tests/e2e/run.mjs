@@ -55,7 +55,15 @@ function addUser(username, role, name, unit) {
 addUser("dispatcher1", "dispatcher", "交办员小王");
 addUser("handler1", "handler", "承办人小李", UNIT);
 addUser("reviewer1", "reviewer", "审核员小张");
-step("users created");
+// Real board messages with their published replies, so that the queue, the 部门回应 column and
+// the search indexes hold more than the test's own case (a search index of two documents has no
+// meaningful word weights).
+execFileSync(BIN, ["import", "training-data/tipdm2020/messages_with_replies.csv", "--limit", "300", "--data-dir", dataDir], {
+  cwd: ROOT,
+  env: { ...process.env, DATABASE_URL: "" },
+  stdio: ["ignore", "ignore", "inherit"],
+});
+step("users created, 300 real cases imported");
 
 const server = spawn(BIN, ["serve", "--bind", "127.0.0.1:0", "--no-demo-data", "--data-dir", dataDir], {
   cwd: ROOT,
@@ -147,8 +155,9 @@ try {
   assert.equal(await citizen.getAttribute("#m-body", "aria-invalid"), "true");
 
   const title = "小区路灯损坏多日无人维修";
+  const body = "我家住在幸福小区3栋，小区东门口的两盏路灯已经坏了一个多月，晚上出行很不安全，多次向物业反映都没有维修，请相关部门督促尽快修复。";
   await citizen.fill("#m-title", title);
-  await citizen.fill("#m-body", "我家住在幸福小区3栋，小区东门口的两盏路灯已经坏了一个多月，晚上出行很不安全，多次向物业反映都没有维修，请相关部门督促尽快修复。");
+  await citizen.fill("#m-body", body);
   await citizen.fill("#m-location", "幸福小区东门");
   await citizen.fill("#m-name", "陈先生");
   await citizen.fill("#m-phone", "13912345678");
@@ -202,6 +211,9 @@ try {
   }
 
   await login("dispatcher1");
+  // The new messages (the imported ones are already replied).
+  await staff.selectOption("#f-status", "received");
+  await staff.click("#queue-filters button[type=submit]");
   const item = staff.locator(".case-item", { hasText: caseNumber });
   await item.waitFor();
   const itemText = await item.textContent();
@@ -224,6 +236,38 @@ try {
   assert.ok(await staff.locator("#act-accept").count() === 0, "a dispatcher is not offered the handler's 签收");
   assert.match(await staff.textContent("#timeline"), /交办/);
   step("dispatcher confirmed and assigned");
+
+  if (searchInstalled) {
+    // A neighbour reports the same matter: the console offers the first case as a duplicate,
+    // and "并入此案" fills the merge form.
+    const answer = await fetch(`${base}/api/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title: "幸福小区东门路灯坏了", body, channel: "web", publish_consent: false }),
+    });
+    assert.equal(answer.status, 201);
+    const second = (await answer.json()).case_number;
+    await staff.goto(`${base}/staff#/case/${second}`);
+    const candidate = staff.locator("#case-duplicates li", { hasText: caseNumber });
+    // The index follows the database within about a second: look again until it has the first case.
+    for (let i = 0; i < 20 && !(await candidate.count()); i++) {
+      await staff.waitForTimeout(500);
+      await staff.reload();
+      await staff.waitForSelector("#case-h");
+    }
+    await candidate.getByRole("button", { name: "并入此案" }).click();
+    assert.equal(await staff.inputValue("#act-merge-main_case"), caseNumber);
+    await shot(staff, "staff-case-duplicate");
+    await act("act-merge", "已并单");
+    // Case search finds the first case with the matched words marked.
+    await staff.goto(`${base}/staff#/search`);
+    await staff.fill("#s-q", "路灯 物业");
+    await staff.press("#s-q", "Enter");
+    const hit = staff.locator("#search-list li", { hasText: caseNumber });
+    await hit.waitFor();
+    assert.ok(await hit.locator("mark").count() > 0, "matched words are marked");
+    step(`duplicate ${second} merged; case search found ${caseNumber}`);
+  }
   await logout();
 
   // ---------------------------------------------------------------- 3. the unit's handler
@@ -247,6 +291,8 @@ try {
   // ---------------------------------------------------------------- 4. the reviewer, on a phone
   await staff.setViewportSize({ width: 375, height: 812 });
   await login("reviewer1");
+  await staff.selectOption("#f-status", "pending_review");
+  await staff.click("#queue-filters button[type=submit]");
   await staff.locator(".case-item", { hasText: caseNumber }).waitFor();
   assert.ok(await staff.evaluate(noSideScroll), "the queue fits 375 px");
   await shot(staff, "staff-375-queue");

@@ -299,10 +299,16 @@ function replyItem(item) {
       item.department ? el("span", { text: `答复单位:${item.department}` }) : null,
       el("span", {}, "答复 ", timeEl(item.replied_at, true)),
       item.satisfaction ? el("span", { text: `评价:${item.satisfaction}` }) : null),
-    el("details", {}, el("summary", { text: "留言内容" }), el("div", { class: "text-block", text: item.body })),
-    el("h4", { text: "答复" }),
-    el("div", { class: "text-block", text: item.reply }),
+    el("p", { class: "preview", text: preview(item.reply) }),
+    el("details", {}, el("summary", { text: "查看完整答复" }), el("div", { class: "text-block", text: item.reply })),
+    el("details", {}, el("summary", { text: "查看留言内容" }), el("div", { class: "text-block", text: item.body })),
   );
+}
+
+/** The reply's first 80 characters, so the column stays short; the whole text is one click away. */
+function preview(text) {
+  const chars = Array.from(String(text || "").replace(/\s+/g, " ").trim());
+  return chars.length > 80 ? `答复:${chars.slice(0, 80).join("")}…` : `答复:${chars.join("")}`;
 }
 
 $("#replies-prev").addEventListener("click", () => loadReplies(repliesPage - 1, true));

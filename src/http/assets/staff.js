@@ -371,11 +371,12 @@ function renderCase(c, message) {
   left.append(timelinePanel(c));
 
   // Triage comes first while it is undecided: the department it confirms is the one assigned.
+  // Likely duplicates come before the actions: merging may be the right one.
   const actions = actionsPanel(c);
   if (!c.confirmed) right.append(triagePanel(c));
+  if ((c.duplicate_candidates || []).length) right.append(duplicatesPanel(c));
   if (actions) right.append(actions);
   if (c.confirmed) right.append(triagePanel(c));
-  if ((c.duplicate_candidates || []).length) right.append(duplicatesPanel(c));
   right.append(similarPanel(c));
 }
 
