@@ -22,6 +22,8 @@ pub struct FileConfig {
     pub sla: Option<crate::cases::SlaPolicy>,
     pub workflow: Option<crate::cases::WorkflowPolicy>,
     pub jobs: Option<JobsConfig>,
+    pub assessment: Option<crate::supervise::AssessmentPolicy>,
+    pub warnings: Option<crate::supervise::WarningPolicy>,
 }
 
 /// The background jobs (`[jobs]` in the config file).
@@ -89,6 +91,10 @@ pub struct Settings {
     pub sla: crate::cases::SlaPolicy,
     pub workflow: crate::cases::WorkflowPolicy,
     pub jobs: JobsConfig,
+    /// Department assessment weights (`[assessment]`).
+    pub assessment: crate::supervise::AssessmentPolicy,
+    /// Early-warning thresholds (`[warnings]`).
+    pub warnings: crate::supervise::WarningPolicy,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -145,6 +151,18 @@ impl Settings {
             sla: file.sla.unwrap_or_default(),
             workflow: file.workflow.unwrap_or_default(),
             jobs: file.jobs.unwrap_or_default(),
+            assessment: {
+                let a = file.assessment.unwrap_or_default();
+                a.validate()
+                    .map_err(|e| anyhow::anyhow!("[assessment]: {e}"))?;
+                a
+            },
+            warnings: {
+                let w = file.warnings.unwrap_or_default();
+                w.validate()
+                    .map_err(|e| anyhow::anyhow!("[warnings]: {e}"))?;
+                w
+            },
         })
     }
 }
@@ -188,6 +206,26 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("bind address"));
         assert!(toml::from_str::<FileConfig>("bnd = 1").is_err());
+    }
+
+    #[test]
+    fn assessment_and_warning_tables() {
+        let file: FileConfig = toml::from_str(
+            "[assessment]\nweight_satisfaction = 0.5\nmin_cases = 10\n[warnings]\nmin_recent = 5",
+        )
+        .unwrap();
+        let s = Settings::resolve(file, Overrides::default()).unwrap();
+        assert_eq!(s.assessment.weight_satisfaction, 0.5);
+        assert_eq!(s.assessment.min_cases, 10);
+        assert_eq!(
+            s.assessment.weight_response, 0.3,
+            "unset keys keep their defaults"
+        );
+        assert_eq!(s.warnings.min_recent, 5);
+        let bad: FileConfig = toml::from_str("[assessment]\noverdue_penalty = -1").unwrap();
+        let err = Settings::resolve(bad, Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("[assessment]"), "{err}");
+        assert!(toml::from_str::<FileConfig>("[assessment]\nweight = 1").is_err());
     }
 }
 

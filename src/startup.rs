@@ -66,7 +66,11 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding {}", settings.bind))?;
-        let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle());
+        let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle())
+            .with_supervision(crate::reporting::SupervisionSettings {
+                assessment: settings.assessment.clone(),
+                warnings: settings.warnings.clone(),
+            });
         Ok(Application {
             listener,
             state,
@@ -93,6 +97,16 @@ impl Application {
                 self.state.rules.clone(),
                 std::time::Duration::from_secs(self.jobs.scan_every_secs.max(1)),
             )));
+            if self.state.supervision.warnings.scan_in_jobs {
+                background.push(tokio::spawn(crate::reporting::run_warning_scans(
+                    store.clone(),
+                    self.state.triage.clone(),
+                    self.state.supervision.warnings.clone(),
+                    std::time::Duration::from_secs(
+                        self.state.supervision.warnings.scan_every_secs.max(1),
+                    ),
+                )));
+            }
             background.push(tokio::spawn(crate::workflow::sender::run(
                 store.clone(),
                 sender,

@@ -5,6 +5,7 @@ mod calendar_cmd;
 mod classify_cmd;
 mod eval_cmd;
 mod hot_cmd;
+mod report_cmd;
 mod serve_cmd;
 mod train_cmd;
 
@@ -48,6 +49,8 @@ pub enum Command {
     User(serve_cmd::UserCommand),
     /// Hot topics (热点) of a set of messages.
     Hot(hot_cmd::HotArgs),
+    /// The monthly report (月报) as HTML with charts, XLSX, CSV or JSON.
+    Report(report_cmd::ReportArgs),
     /// Working-day deadlines on the official holiday calendar.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
@@ -65,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::User(c) => serve_cmd::user(c),
         Command::Calendar(c) => calendar_cmd::run(c),
         Command::Hot(a) => hot_cmd::run(a),
+        Command::Report(a) => report_cmd::run(a),
     };
     match result {
         Ok(code) => code,

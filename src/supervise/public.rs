@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::report::{Month, UNASSIGNED, mean, round4};
+use super::report::{Month, UNASSIGNED, mean, reply_in_force, round4};
 use crate::cases::CaseRules;
 
 /// One case as public statistics see it: when it came, which unit leads it, when it was answered.
@@ -15,6 +15,8 @@ use crate::cases::CaseRules;
 pub struct PublicCase {
     pub received_at: DateTime<Utc>,
     pub unit: Option<String>,
+    pub status: String,
+    /// When its reply was published (see `report::reply_in_force`).
     pub replied_at: Option<DateTime<Utc>>,
 }
 
@@ -63,7 +65,7 @@ pub struct PublicStats {
 fn figures(cases: &[&PublicCase], rules: &CaseRules) -> PublicFigures {
     let replied: Vec<(&PublicCase, DateTime<Utc>)> = cases
         .iter()
-        .filter_map(|c| c.replied_at.map(|r| (*c, r)))
+        .filter_map(|c| reply_in_force(&c.status, c.replied_at).map(|r| (*c, r)))
         .collect();
     PublicFigures {
         received: cases.len(),
@@ -156,6 +158,12 @@ mod tests {
         let c = |day: u32, unit: Option<&str>, replied: Option<u32>| PublicCase {
             received_at: at(day, 9),
             unit: unit.map(str::to_string),
+            status: if replied.is_some() {
+                "replied"
+            } else {
+                "in_progress"
+            }
+            .into(),
             replied_at: replied.map(|d| at(d, 9)),
         };
         let mut old = c(2, Some("教育局"), None);

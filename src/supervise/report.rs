@@ -125,7 +125,8 @@ pub struct ReportCase {
     /// The first handling action by staff (交办, 并单, 签收, 退单, 挂起, 提交/发布答复, 办结).
     pub first_action_at: Option<DateTime<Utc>>,
     pub reply_due: Option<DateTime<Utc>>,
-    /// When the (latest) reply was published.
+    /// When the (latest) reply was published; the report counts it only while it answers the
+    /// case ([`reply_in_force`]).
     pub replied_at: Option<DateTime<Utc>>,
     pub satisfaction: Option<String>,
     pub reopen_count: i32,
@@ -383,6 +384,15 @@ fn timeliness(
     }
 }
 
+/// The published reply that answers the case now: a reopened case (重新办理) is back with its
+/// unit and waits for its next reply, so its earlier one no longer counts.
+pub fn reply_in_force(status: &str, published: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match CaseStatus::parse(status) {
+        Some(CaseStatus::Replied | CaseStatus::Closed | CaseStatus::Archived) => published,
+        _ => None,
+    }
+}
+
 /// The case's first response: its first handling action or its reply, whichever came first.
 pub fn first_response(c: &ReportCase) -> Option<DateTime<Utc>> {
     match (c.first_action_at, c.replied_at) {
@@ -428,7 +438,15 @@ pub fn monthly_report(
     policy: &AssessmentPolicy,
     as_of: DateTime<Utc>,
 ) -> MonthlyReport {
-    let cases = &input.cases;
+    let cases: Vec<ReportCase> = input
+        .cases
+        .iter()
+        .map(|c| ReportCase {
+            replied_at: reply_in_force(&c.status, c.replied_at),
+            ..c.clone()
+        })
+        .collect();
+    let cases = &cases;
     let acknowledgement = timeliness(
         cases
             .iter()

@@ -31,8 +31,9 @@ pub struct WarningPolicy {
     pub min_recent: usize,
     /// Recent rate over earlier rate at or above which a topic grows fast.
     pub growth_factor: f64,
-    /// Run the scan from the background job loop (each `jobs.scan_every_secs`).
+    /// Run the scan in the background (when `[jobs] enabled`), every `scan_every_secs`.
     pub scan_in_jobs: bool,
+    pub scan_every_secs: u64,
 }
 
 impl Default for WarningPolicy {
@@ -43,6 +44,7 @@ impl Default for WarningPolicy {
             min_recent: 3,
             growth_factor: 3.0,
             scan_in_jobs: true,
+            scan_every_secs: 900,
         }
     }
 }
