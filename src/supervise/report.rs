@@ -555,7 +555,7 @@ pub fn monthly_report(
             .to_string(),
         })
         .collect();
-    instructions.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+    instructions.sort_by_key(|a| a.created_at);
 
     let assessment = assess(cases, &input.returns, rules, policy, as_of);
     MonthlyReport {
