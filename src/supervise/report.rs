@@ -750,6 +750,32 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_reopened_case_waits_for_its_next_reply() {
+        let mut c = case(1, Some("教育局"));
+        c.replied_at = Some(at(3, 9));
+        c.reopen_count = 1;
+        c.status = "in_progress".into();
+        let input = ReportInput {
+            cases: vec![c],
+            ..Default::default()
+        };
+        let r = monthly_report(
+            Month::parse("2026-03").unwrap(),
+            &input,
+            &rules(),
+            &AssessmentPolicy::default(),
+            at(20, 12),
+        );
+        assert_eq!(r.handling.replied, 0);
+        assert_eq!(r.reopen, Rate::new(1, 1));
+        assert_eq!(
+            r.overdue.len(),
+            1,
+            "past its deadline with no reply in force"
+        );
+    }
+
+    #[test]
     fn instruction_states() {
         let as_of = at(20, 12);
         let mk = |due: DateTime<Utc>, reported: Option<DateTime<Utc>>| ReportInstruction {
@@ -790,6 +816,7 @@ pub(crate) mod tests {
         let mut c = case(1, None);
         c.received_at = Utc.with_ymd_and_hms(2019, 5, 6, 1, 0, 0).unwrap();
         c.replied_at = Some(Utc.with_ymd_and_hms(2019, 5, 9, 1, 0, 0).unwrap());
+        c.status = "replied".into();
         c.reply_due = None;
         let input = ReportInput {
             cases: vec![c],

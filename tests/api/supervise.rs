@@ -75,8 +75,7 @@ async fn scenario(app: &TestApp) -> Scenario {
         .unwrap();
     let month = wenzheng::supervise::Month::of(received).to_string();
 
-    for i in 0..2 {
-        let n = &numbers[i];
+    for n in &numbers[..2] {
         act(app, &dispatcher, n, "assign", json!({"lead_unit": HOUSING})).await;
         act(app, &housing, n, "accept", json!({})).await;
         act(
@@ -312,11 +311,11 @@ async fn report_files_and_access(app: TestApp) {
     let overview = wb.worksheet_range("概览").unwrap();
     let total = overview
         .rows()
-        .find(|row| row[0].to_string() == "受理总量")
+        .find(|row| row[0] == "受理总量")
         .expect("total row");
     assert_eq!(total[1].to_string(), "4");
     let assessment = wb.worksheet_range("部门考核").unwrap();
-    assert!(assessment.rows().any(|row| row[1].to_string() == HOUSING));
+    assert!(assessment.rows().any(|row| row[1] == HOUSING));
 
     let r = get("csv").await;
     assert_eq!(r.status(), 200);
@@ -369,6 +368,21 @@ async fn report_files_and_access(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    // The new routes are documented.
+    let spec: Value = app.get_json("/api/openapi.json").await;
+    for path in [
+        "/api/v1/reports/monthly",
+        "/api/v1/reports/assessment",
+        "/api/public/stats",
+        "/api/v1/warnings",
+        "/api/v1/warnings/scan",
+    ] {
+        assert!(
+            spec["paths"][path].is_object(),
+            "{path} missing from OpenAPI"
+        );
+    }
+    assert!(spec["components"]["schemas"]["MonthlyReport"].is_object());
     // The dispatcher (the office) may read it.
     let r = app
         .staff_get(&format!("/api/v1/reports/assessment?month={}", s.month))
