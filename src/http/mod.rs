@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod messages;
 mod ops;
+mod reports;
 mod staff;
 mod workflow;
 
@@ -42,6 +43,9 @@ pub struct AppState {
     pub(crate) tokens: Arc<auth::TokenCache>,
     /// Reply drafting (#6); `None` until startup sets it with [`AppState::with_drafter`].
     pub drafter: Option<Arc<crate::draft::Drafter>>,
+    /// Assessment weights and early-warning thresholds.
+    pub supervision: Arc<crate::reporting::SupervisionSettings>,
+    pub(crate) stats_cache: Arc<reports::StatsCache>,
 }
 
 impl AppState {
@@ -58,6 +62,16 @@ impl AppState {
             metrics,
             tokens: Arc::default(),
             drafter: None,
+            supervision: Arc::default(),
+            stats_cache: Arc::default(),
+        }
+    }
+
+    /// The same state with these supervision settings.
+    pub fn with_supervision(self, supervision: crate::reporting::SupervisionSettings) -> Self {
+        AppState {
+            supervision: Arc::new(supervision),
+            ..self
         }
     }
 
@@ -78,6 +92,11 @@ impl AppState {
         staff::get_case,
         staff::decide_triage,
         staff::hot_topics,
+        reports::monthly,
+        reports::assessment,
+        reports::public_stats,
+        reports::warnings,
+        reports::scan_warnings,
         workflow::take_action,
         workflow::case_events,
         workflow::rate,
@@ -138,6 +157,11 @@ pub fn router(state: AppState) -> Router {
             post(staff::decide_triage),
         )
         .route("/api/v1/hot", get(staff::hot_topics))
+        .route("/api/v1/reports/monthly", get(reports::monthly))
+        .route("/api/v1/reports/assessment", get(reports::assessment))
+        .route("/api/public/stats", get(reports::public_stats))
+        .route("/api/v1/warnings", get(reports::warnings))
+        .route("/api/v1/warnings/scan", post(reports::scan_warnings))
         .route(
             "/api/v1/cases/{case_number}/actions/{action}",
             post(workflow::take_action),

@@ -7,4 +7,5 @@ mod helpers;
 mod intake;
 mod process;
 mod staff;
+mod supervise;
 mod workflow;
