@@ -27,6 +27,8 @@ pub struct FileConfig {
     pub precedents: Option<PathBuf>,
     /// Notice templates of the reply 四部曲 (TOML).
     pub reply_templates: Option<PathBuf>,
+    pub assessment: Option<crate::supervise::AssessmentPolicy>,
+    pub warnings: Option<crate::supervise::WarningPolicy>,
 }
 
 /// The limit on messages per client address (`[rate_limit]` in the config file).
@@ -125,6 +127,10 @@ pub struct Settings {
     /// precedents (opening, restatement, blanks), with a warning at start.
     pub precedents: PathBuf,
     pub reply_templates: PathBuf,
+    /// Department assessment weights (`[assessment]`).
+    pub assessment: crate::supervise::AssessmentPolicy,
+    /// Early-warning thresholds (`[warnings]`).
+    pub warnings: crate::supervise::WarningPolicy,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -194,6 +200,18 @@ impl Settings {
             reply_templates: file
                 .reply_templates
                 .unwrap_or_else(|| PathBuf::from(crate::cli::draft_cmd::DEFAULT_TEMPLATES)),
+            assessment: {
+                let a = file.assessment.unwrap_or_default();
+                a.validate()
+                    .map_err(|e| anyhow::anyhow!("[assessment]: {e}"))?;
+                a
+            },
+            warnings: {
+                let w = file.warnings.unwrap_or_default();
+                w.validate()
+                    .map_err(|e| anyhow::anyhow!("[warnings]: {e}"))?;
+                w
+            },
         })
     }
 }
@@ -260,6 +278,26 @@ mod tests {
             s.rate_limit.client_ip_header.as_deref(),
             Some("X-Forwarded-For")
         );
+    }
+
+    #[test]
+    fn assessment_and_warning_tables() {
+        let file: FileConfig = toml::from_str(
+            "[assessment]\nweight_satisfaction = 0.5\nmin_cases = 10\n[warnings]\nmin_recent = 5",
+        )
+        .unwrap();
+        let s = Settings::resolve(file, Overrides::default()).unwrap();
+        assert_eq!(s.assessment.weight_satisfaction, 0.5);
+        assert_eq!(s.assessment.min_cases, 10);
+        assert_eq!(
+            s.assessment.weight_response, 0.3,
+            "unset keys keep their defaults"
+        );
+        assert_eq!(s.warnings.min_recent, 5);
+        let bad: FileConfig = toml::from_str("[assessment]\noverdue_penalty = -1").unwrap();
+        let err = Settings::resolve(bad, Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("[assessment]"), "{err}");
+        assert!(toml::from_str::<FileConfig>("[assessment]\nweight = 1").is_err());
     }
 }
 

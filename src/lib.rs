@@ -9,6 +9,7 @@ pub mod config;
 pub mod draft;
 pub mod http;
 pub mod intake;
+pub mod reporting;
 pub mod startup;
 pub mod store;
 pub mod supervise;

@@ -69,7 +69,11 @@ impl Application {
         let drafter = build_drafter(settings, triage.clone()).await?;
         let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle())
             .with_drafter(drafter)
-            .with_rate_limit(&settings.rate_limit);
+            .with_rate_limit(&settings.rate_limit)
+            .with_supervision(crate::reporting::SupervisionSettings {
+                assessment: settings.assessment.clone(),
+                warnings: settings.warnings.clone(),
+            });
         Ok(Application {
             listener,
             state,
@@ -96,6 +100,16 @@ impl Application {
                 self.state.rules.clone(),
                 std::time::Duration::from_secs(self.jobs.scan_every_secs.max(1)),
             )));
+            if self.state.supervision.warnings.scan_in_jobs {
+                background.push(tokio::spawn(crate::reporting::run_warning_scans(
+                    store.clone(),
+                    self.state.triage.clone(),
+                    self.state.supervision.warnings.clone(),
+                    std::time::Duration::from_secs(
+                        self.state.supervision.warnings.scan_every_secs.max(1),
+                    ),
+                )));
+            }
             background.push(tokio::spawn(crate::workflow::sender::run(
                 store.clone(),
                 sender,

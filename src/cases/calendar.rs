@@ -126,6 +126,34 @@ impl Calendar {
         }
         Ok(d)
     }
+
+    /// Working days from `from` to `to`, counted as deadlines are: the days after `from` up to
+    /// and including `to` (so `add_working_days(a, n) == b` gives `working_days_between(a, b) ==
+    /// n` for a working day `b`). Zero when `to` is not after `from`. Every year the span touches
+    /// must be in the calendar.
+    pub fn working_days_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<u32, CalendarError> {
+        if to <= from {
+            return Ok(0);
+        }
+        for year in from.year()..=to.year() {
+            if !self.covers(year) {
+                return Err(CalendarError::YearNotCovered(year));
+            }
+        }
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            d += Duration::days(1);
+            if self.is_working_day(d)? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -183,6 +211,49 @@ mod tests {
     }
 
     #[test]
+    fn working_days_between_counts_like_deadlines() {
+        let c = shipped();
+        // The worked example backwards: 7 working days from 02-13 to 03-02 across 春节.
+        assert_eq!(
+            c.working_days_between(day("2026-02-13"), day("2026-03-02"))
+                .unwrap(),
+            7
+        );
+        assert_eq!(
+            c.working_days_between(day("2026-03-02"), day("2026-03-02"))
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            c.working_days_between(day("2026-03-05"), day("2026-03-02"))
+                .unwrap(),
+            0
+        );
+        // Friday to Saturday: no working day; to Monday: one.
+        assert_eq!(
+            c.working_days_between(day("2026-03-06"), day("2026-03-07"))
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            c.working_days_between(day("2026-03-06"), day("2026-03-09"))
+                .unwrap(),
+            1
+        );
+        // Across the year end both years must be known.
+        assert_eq!(
+            c.working_days_between(day("2025-12-30"), day("2026-01-05"))
+                .unwrap(),
+            3,
+            "12-31, then 01-01..01-03 off, 01-04 (Sun, make-up), 01-05"
+        );
+        assert_eq!(
+            c.working_days_between(day("2024-12-30"), day("2025-01-02")),
+            Err(CalendarError::YearNotCovered(2024))
+        );
+    }
+
+    #[test]
     fn a_year_without_data_is_refused_by_name() {
         let c = shipped();
         let err = c.add_working_days(day("2026-12-24"), 7).unwrap_err();
@@ -226,6 +297,16 @@ mod tests {
                     } else {
                         prop_assert_eq!(a, from);
                     }
+                }
+            }
+
+            /// Counting back the days a deadline added gives the same number.
+            #[test]
+            fn between_inverts_add(start in 0i64..640, n in 0u32..40) {
+                let c = shipped();
+                let from = day("2025-01-01") + Duration::days(start);
+                if let Ok(due) = c.add_working_days(from, n) {
+                    prop_assert_eq!(c.working_days_between(from, due).unwrap(), n);
                 }
             }
         }

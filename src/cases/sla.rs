@@ -85,6 +85,19 @@ impl CaseRules {
         self.sla.deadlines(&self.calendar, now, None, complex)
     }
 
+    /// Handling time in working days between two instants, on China dates: the working days
+    /// after `start`'s date up to and including `end`'s (a reply on the day of receipt took 0).
+    pub fn working_days_elapsed(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<u32, super::CalendarError> {
+        self.calendar.working_days_between(
+            start.with_timezone(&china()).date_naive(),
+            end.with_timezone(&china()).date_naive(),
+        )
+    }
+
     /// End of the working day `days` working days after `now`'s local date (for instructions).
     pub fn end_of_working_day_after(&self, now: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
         let day = self
@@ -246,6 +259,19 @@ mod tests {
                 .reply_due
                 > complaint.reply_due
         );
+    }
+
+    #[test]
+    fn elapsed_working_days_use_china_dates() {
+        let rules = CaseRules {
+            calendar: calendar(),
+            ..Default::default()
+        };
+        // Fri 2026-03-06 10:00 China time → Mon 03-09 07:30 China time (23:30 UTC on 03-08).
+        let start = Utc.with_ymd_and_hms(2026, 3, 6, 2, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 3, 8, 23, 30, 0).unwrap();
+        assert_eq!(rules.working_days_elapsed(start, end).unwrap(), 1);
+        assert_eq!(rules.working_days_elapsed(start, start).unwrap(), 0);
     }
 
     #[test]

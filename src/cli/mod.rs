@@ -6,6 +6,7 @@ mod classify_cmd;
 pub mod draft_cmd;
 mod eval_cmd;
 mod hot_cmd;
+mod report_cmd;
 mod serve_cmd;
 mod train_cmd;
 
@@ -51,6 +52,8 @@ pub enum Command {
     Draft(draft_cmd::DraftArgs),
     /// Hot topics (热点) of a set of messages.
     Hot(hot_cmd::HotArgs),
+    /// The monthly report (月报) as HTML with charts, XLSX, CSV or JSON.
+    Report(report_cmd::ReportArgs),
     /// Working-day deadlines on the official holiday calendar.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
@@ -69,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Calendar(c) => calendar_cmd::run(c),
         Command::Hot(a) => hot_cmd::run(a),
         Command::Draft(a) => draft_cmd::run(a),
+        Command::Report(a) => report_cmd::run(a),
     };
     match result {
         Ok(code) => code,

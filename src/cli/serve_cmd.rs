@@ -59,7 +59,12 @@ fn settings(storage: &StorageArgs, mut overrides: Overrides) -> anyhow::Result<S
     Settings::resolve(file, overrides)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+/// Settings from the storage flags, the config file and the environment.
+pub(super) fn open_settings(storage: &StorageArgs) -> anyhow::Result<Settings> {
+    settings(storage, Overrides::default())
+}
+
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -9,6 +9,7 @@ mod extract;
 mod messages;
 mod ops;
 mod rate_limit;
+mod reports;
 mod staff;
 mod web;
 mod workflow;
@@ -46,6 +47,9 @@ pub struct AppState {
     pub(crate) limiter: Option<Arc<rate_limit::RateLimiter>>,
     /// Reply drafting (#6); `None` until startup sets it with [`AppState::with_drafter`].
     pub drafter: Option<Arc<crate::draft::Drafter>>,
+    /// Assessment weights and early-warning thresholds.
+    pub supervision: Arc<crate::reporting::SupervisionSettings>,
+    pub(crate) stats_cache: Arc<reports::StatsCache>,
 }
 
 impl AppState {
@@ -63,6 +67,16 @@ impl AppState {
             tokens: Arc::default(),
             limiter: None,
             drafter: None,
+            supervision: Arc::default(),
+            stats_cache: Arc::default(),
+        }
+    }
+
+    /// The same state with these supervision settings.
+    pub fn with_supervision(self, supervision: crate::reporting::SupervisionSettings) -> Self {
+        AppState {
+            supervision: Arc::new(supervision),
+            ..self
         }
     }
 
@@ -90,6 +104,11 @@ impl AppState {
         staff::decide_triage,
         staff::hot_topics,
         staff::choices,
+        reports::monthly,
+        reports::assessment,
+        reports::public_stats,
+        reports::warnings,
+        reports::scan_warnings,
         workflow::take_action,
         workflow::case_events,
         workflow::rate,
@@ -161,6 +180,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/hot", get(staff::hot_topics))
         .route("/api/v1/choices", get(staff::choices))
+        .route("/api/v1/reports/monthly", get(reports::monthly))
+        .route("/api/v1/reports/assessment", get(reports::assessment))
+        .route("/api/public/stats", get(reports::public_stats))
+        .route("/api/v1/warnings", get(reports::warnings))
+        .route("/api/v1/warnings/scan", post(reports::scan_warnings))
         .route(
             "/api/v1/cases/{case_number}/actions/{action}",
             post(workflow::take_action),

@@ -17,6 +17,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "workflow",
         include_str!("migrations/sqlite/0003_workflow.sql"),
     ),
+    (
+        6,
+        "supervision",
+        include_str!("migrations/sqlite/0006_supervision.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -33,6 +38,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "workflow",
         include_str!("migrations/postgres/0003_workflow.sql"),
+    ),
+    (
+        6,
+        "supervision",
+        include_str!("migrations/postgres/0006_supervision.sql"),
     ),
 ];
 

@@ -10,6 +10,7 @@ mod cases;
 mod migrate;
 mod outbox;
 mod people;
+mod reports;
 mod tokens;
 mod workflow;
 
@@ -28,6 +29,7 @@ pub use cases::{
 };
 pub use outbox::Notice;
 pub use people::{UnitRecord, UserRecord};
+pub use reports::{TopicCaseRow, WarningRecord};
 pub use tokens::StaffIdentity;
 pub use workflow::{CaseUnit, DeadlineRow, EventRecord, InstructionRecord, Reminder};
 

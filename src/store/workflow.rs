@@ -223,9 +223,11 @@ impl Store {
                     return Err(StoreError::Conflict("reminder already recorded".into()));
                 }
             }
+            // `unit`: the lead unit when the action was taken (the effects below may change it),
+            // so a 退单 stays counted against the unit that returned the case.
             let (event_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO case_events (case_id, at, actor, role, action, from_status, to_status, note) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO case_events (case_id, at, actor, role, action, from_status, to_status, note, unit) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT department FROM cases WHERE id = $1)) RETURNING id",
             )
             .bind(case_id)
             .bind(now)

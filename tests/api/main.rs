@@ -8,5 +8,6 @@ mod helpers;
 mod intake;
 mod process;
 mod staff;
+mod supervise;
 mod web;
 mod workflow;

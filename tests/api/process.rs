@@ -227,7 +227,7 @@ fn classify_streams_and_reports_bad_lines_in_place() {
 #[test]
 fn every_subcommand_has_help() {
     for sub in [
-        "train", "eval", "classify", "serve", "import", "token", "calendar", "user",
+        "train", "eval", "classify", "serve", "import", "token", "calendar", "user", "report",
     ] {
         let out = wenzheng().args([sub, "--help"]).output().unwrap();
         assert!(out.status.success(), "{sub}");
@@ -379,4 +379,90 @@ async fn user_add_creates_an_admin_who_can_log_in() {
     assert_eq!(v["user"]["name"], "系统管理员");
     child.kill().unwrap();
     let _ = child.wait();
+}
+
+/// `wenzheng report` writes the month's report in each format; a bad month is one line.
+#[test]
+fn report_writes_the_monthly_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("cases.csv");
+    std::fs::write(
+        &csv,
+        "留言编号,留言用户,留言主题,留言时间,留言详情,答复意见,答复时间\n\
+         1,u1,小区停车费乱收,2019-05-06 09:00:00,物业擅自把停车费从100元涨到300元,您好，已责令物业整改。,2019-05-10 10:00:00\n\
+         2,u2,学校乱收补课费,2019-05-08 10:00:00,某中学强制学生参加补课并收取费用,,\n\
+         3,u3,路灯不亮,2019-06-01 20:00:00,某路段路灯坏了三个月无人修,,\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let import = wenzheng()
+        .arg("import")
+        .arg(&csv)
+        .arg("--data-dir")
+        .arg(&data)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    let report = |month: &str, format: &str, out: &std::path::Path| {
+        wenzheng()
+            .args(["report", "--month", month, "--format", format, "--out"])
+            .arg(out)
+            .arg("--data-dir")
+            .arg(&data)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    for format in ["html", "xlsx", "csv", "json"] {
+        let out = dir.path().join(format!("report.{format}"));
+        let o = report("2019-05", format, &out);
+        assert!(
+            o.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let stdout = String::from_utf8(o.stdout).unwrap();
+        assert!(stdout.contains("report 2019-05: 2 cases"), "{stdout}");
+        let bytes = std::fs::read(&out).unwrap();
+        match format {
+            "html" => assert!(String::from_utf8(bytes).unwrap().contains("<svg")),
+            "xlsx" => assert_eq!(&bytes[..2], b"PK"),
+            "csv" => assert!(
+                String::from_utf8(bytes)
+                    .unwrap()
+                    .contains("summary,2019-05,total,2")
+            ),
+            _ => {
+                let v: Value = serde_json::from_slice(&bytes).unwrap();
+                assert_eq!(v["total"], 2);
+                assert_eq!(v["handling"]["replied"], 1);
+                // 2019 is not in the working-day calendar: named, not guessed.
+                assert_eq!(v["handling"]["uncovered_years"], serde_json::json!([2019]));
+                assert_eq!(v["handling"]["mean_calendar_days"], 4.04);
+            }
+        }
+    }
+    let out = dir.path().join("bad.html");
+    let o = report("2019-13", "html", &out);
+    assert!(!o.status.success());
+    let stderr = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: --month"), "{stderr}");
+    assert!(!out.exists());
+    // A mistyped data directory is named rather than turned into an empty database.
+    let o = wenzheng()
+        .args(["report", "--month", "2019-05", "--out"])
+        .arg(&out)
+        .arg("--data-dir")
+        .arg(dir.path().join("nowhere"))
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8(o.stderr).unwrap().contains("no database"));
 }

@@ -350,6 +350,17 @@ try {
   } else {
     step("FAQ search SKIPPED: the search feature is not installed on this build (the 部门回应 column was checked)");
   }
+  if ((await fetch(`${base}/api/public/stats`)).status !== 404) {
+    await wide.waitForSelector("#stats:not([hidden]) .stat .value");
+    assert.match(await wide.textContent("#stats"), /收到留言/);
+    // On a phone the tables scroll inside their boxes, not the page.
+    await wide.setViewportSize({ width: 375, height: 812 });
+    for (const summary of await wide.locator("#stats summary").all()) await summary.click();
+    assert.ok(await wide.evaluate(noSideScroll), "the statistics fit 375 px");
+    await wide.locator("#stats").screenshot({ path: join(SHOTS, "portal-375-stats.png") });
+    await wide.setViewportSize({ width: 1280, height: 900 });
+    step("public statistics shown");
+  }
   await shot(wide, "portal-desktop");
 
   if (problems.length) throw new Error(`browser problems:\n  ${problems.join("\n  ")}`);

@@ -458,45 +458,57 @@ function faqHit(hit) {
   );
 }
 
-// ---------------------------------------------------------------- public statistics
+// ---------------------------------------------------------------- public statistics (数据公开)
 
-/** Labels for the statistics' figures; a figure without one is shown under its own key. */
-const STAT_LABELS = {
-  total: "累计留言",
-  total_cases: "累计留言",
-  received: "累计留言",
-  replied: "已答复",
-  replied_cases: "已答复",
-  reply_rate: "答复率",
-  on_time_rate: "按期答复率",
-  satisfaction_rate: "满意率",
-  average_reply_days: "平均答复用时(天)",
-  avg_reply_days: "平均答复用时(天)",
-  open: "办理中",
-};
+const pct = (r) => (typeof r === "number" ? `${(r * 100).toFixed(1)}%` : "—");
+const days = (d) => (typeof d === "number" ? d.toFixed(1) : "—");
+
+function statsTable(caption, firstHeader, rows, label) {
+  const table = el("table", { class: "stats-table" }, el("caption", { text: caption }));
+  const head = el("tr");
+  for (const h of [firstHeader, "留言", "已答复", "答复率", "平均答复用时(工作日)"]) head.append(el("th", { scope: "col", text: h }));
+  const tbody = el("tbody");
+  for (const r of rows) {
+    tbody.append(el("tr", {},
+      el("th", { scope: "row", text: label(r) }),
+      el("td", { text: r.received.toLocaleString("zh-CN") }),
+      el("td", { text: r.replied.toLocaleString("zh-CN") }),
+      el("td", { text: pct(r.reply_rate) }),
+      el("td", { text: days(r.mean_reply_working_days) })));
+  }
+  table.append(el("thead", {}, head), tbody);
+  // Wide tables scroll inside their box on a phone, not the page.
+  return el("div", { class: "table-box", tabindex: "0", role: "region", "aria-label": caption }, table);
+}
 
 async function loadStats() {
   let data;
   try {
-    data = await api("GET", "/api/public/stats");
+    data = await api("GET", "/api/public/stats?months=12");
   } catch {
     // Not on this server (404) or failing: the section stays hidden.
     return;
   }
-  const figures = Object.entries(data || {}).filter(([, v]) => typeof v === "number");
-  if (!figures.length) return;
-  const grid = el("div", { class: "stats" });
-  for (const [key, value] of figures) {
-    const shown = /rate$/.test(key) && value <= 1 ? `${(value * 100).toFixed(1)}%` : value.toLocaleString("zh-CN");
-    grid.append(el("p", { class: "stat" },
-      el("span", { class: "value", text: shown }),
-      el("span", { class: "label", text: STAT_LABELS[key] || key })));
-  }
-  const period = data.period || data.month || data.as_of;
+  if (!data || !data.total) return;
+  const t = data.total;
+  const figure = (value, label) => el("p", { class: "stat" },
+    el("span", { class: "value", text: value }), el("span", { class: "label", text: label }));
   const body = clear($("#stats-body"));
-  if (typeof period === "string") body.append(el("p", { class: "hint", text: `统计期间:${period}` }));
-  if (typeof data.generated_at === "string") body.append(el("p", { class: "hint" }, "更新时间:", fmtTime(data.generated_at)));
-  body.append(grid);
+  body.append(
+    el("p", { class: "hint" }, `统计期间:${data.from_month} 至 ${data.to_month},更新于 `, fmtTime(data.as_of)),
+    el("div", { class: "stats" },
+      figure(t.received.toLocaleString("zh-CN"), "收到留言"),
+      figure(t.replied.toLocaleString("zh-CN"), "已答复"),
+      figure(pct(t.reply_rate), "答复率"),
+      figure(days(t.mean_reply_working_days), "平均答复用时(工作日)")),
+  );
+  const months = (data.by_month || []).filter((m) => m.received > 0).reverse();
+  if (months.length) {
+    body.append(el("details", {}, el("summary", { text: "按月份" }), statsTable("各月留言办理情况", "月份", months, (m) => m.month)));
+  }
+  if ((data.by_unit || []).length) {
+    body.append(el("details", {}, el("summary", { text: "按承办单位" }), statsTable("各单位办理情况", "承办单位", data.by_unit, (u) => u.unit)));
+  }
   $("#stats").hidden = false;
   $("#stats-nav").hidden = false;
 }
