@@ -267,6 +267,17 @@ try {
     await hit.waitFor();
     assert.ok(await hit.locator("mark").count() > 0, "matched words are marked");
     step(`duplicate ${second} merged; case search found ${caseNumber}`);
+    // An FAQ entry written in the console is found by the public FAQ search.
+    await staff.click("#faq-nav a");
+    await staff.waitForSelector("#faq-view:not([hidden])");
+    await staff.fill("#fq-question", "小区路灯坏了应该向哪个部门反映?");
+    await staff.fill("#fq-answer", "小区内的路灯由物业负责维修;物业不履行的,可以向住房和城乡建设局反映。");
+    await staff.selectOption("#fq-unit", UNIT);
+    await staff.fill("#fq-tags", "路灯,物业");
+    await staff.click("#fq-submit");
+    await staff.locator("#faq-list li", { hasText: "应该向哪个部门反映" }).waitFor();
+    await shot(staff, "staff-faq");
+    step("FAQ entry written in the console");
   }
   await logout();
 
@@ -346,6 +357,10 @@ try {
     await wide.fill("#faq-q", title);
     await wide.press("#faq-q", "Enter");
     await wide.locator("#faq-results li", { hasText: "线路老化" }).first().waitFor();
+    await wide.fill("#faq-q", "路灯坏了向哪个部门反映");
+    await wide.press("#faq-q", "Enter");
+    await wide.locator("#faq-results li", { hasText: "常见问题" }).filter({ hasText: "应该向哪个部门反映" }).first().waitFor();
+    await shot(wide, "portal-faq-results", false);
     step("FAQ search found the published reply");
   } else {
     step("FAQ search SKIPPED: the search feature is not installed on this build (the 部门回应 column was checked)");

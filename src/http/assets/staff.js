@@ -79,7 +79,7 @@ async function call(method, path, body) {
 
 // ---------------------------------------------------------------- views and routing
 
-const VIEWS = ["login-view", "queue-view", "search-view", "case-view"];
+const VIEWS = ["login-view", "queue-view", "search-view", "faq-view", "case-view"];
 
 function show(view) {
   for (const id of VIEWS) $(`#${id}`).hidden = id !== view;
@@ -101,7 +101,12 @@ function route() {
   const hash = location.hash || "#/";
   const caseMatch = hash.match(/^#\/case\/([0-9]{4}-[0-9]{6,12})$/);
   if (caseMatch) openCase(caseMatch[1]);
-  else if (hash.startsWith("#/search")) {
+  else if (hash.startsWith("#/faq")) {
+    show("faq-view");
+    fillFaqUnits();
+    loadFaqList();
+    focusHeading("#faq-h");
+  } else if (hash.startsWith("#/search")) {
     show("search-view");
     focusHeading("#search-h");
   } else {
@@ -172,6 +177,13 @@ async function startSession(me) {
   session.choices = choices;
   session.units = units;
   fillFilterOptions();
+  // FAQ administration comes with the search feature: offer it when the server has it.
+  try {
+    await call("GET", "/api/v1/faq?per_page=1");
+    $("#faq-nav").hidden = false;
+  } catch {
+    $("#faq-nav").hidden = true;
+  }
   route();
 }
 
@@ -319,6 +331,116 @@ $("#search-form").addEventListener("submit", async (e) => {
     }
   }
 });
+
+// ---------------------------------------------------------------- FAQ administration (常见问题)
+
+const faqFields = ["question", "answer", "unit", "tags"];
+let editingFaq = null;
+
+function fillFaqUnits() {
+  const select = clear($("#fq-unit"));
+  select.append(el("option", { value: "", text: "—" }));
+  for (const u of session.units.filter((x) => x.active)) select.append(el("option", { value: u.name, text: u.name }));
+}
+
+function resetFaqForm() {
+  editingFaq = null;
+  $("#faq-edit").reset();
+  for (const f of faqFields) setFieldError($(`#fq-${f}`), "");
+  setFormError($("#fq-error"), "");
+  $("#faq-edit-h").textContent = "新增常见问题";
+  $("#fq-cancel").hidden = true;
+}
+
+function editFaq(item) {
+  editingFaq = item.id;
+  $("#faq-edit-h").textContent = `编辑常见问题 #${item.id}`;
+  $("#fq-question").value = item.question;
+  $("#fq-answer").value = item.answer;
+  $("#fq-unit").value = item.unit || "";
+  $("#fq-tags").value = (item.tags || []).join(",");
+  $("#fq-cancel").hidden = false;
+  $("#fq-question").focus();
+}
+
+$("#fq-cancel").addEventListener("click", resetFaqForm);
+
+$("#faq-edit").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const question = $("#fq-question").value.trim();
+  const answer = $("#fq-answer").value.trim();
+  setFieldError($("#fq-question"), question ? "" : "请填写问题。");
+  setFieldError($("#fq-answer"), answer ? "" : "请填写解答。");
+  if (!question) return $("#fq-question").focus();
+  if (!answer) return $("#fq-answer").focus();
+  const body = {
+    question,
+    answer,
+    unit: $("#fq-unit").value || undefined,
+    tags: $("#fq-tags").value.split(/[,,、]/).map((t) => t.trim()).filter(Boolean),
+  };
+  const button = $("#fq-submit");
+  button.disabled = true;
+  try {
+    const saved = editingFaq
+      ? await call("PUT", `/api/v1/faq/${editingFaq}`, body)
+      : await call("POST", "/api/v1/faq", body);
+    resetFaqForm();
+    await loadFaqList();
+    announce($("#faq-list-status"), `已保存常见问题 #${saved.id},公众检索约一秒后可见。`);
+  } catch (err) {
+    const input = err instanceof ApiError && err.field ? $(`#fq-${err.field}`) : null;
+    if (input) {
+      setFieldError(input, err.message);
+      input.focus();
+    }
+    setFormError($("#fq-error"), `保存失败:${describeError(err)}`);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+async function loadFaqList() {
+  const status = $("#faq-list-status");
+  try {
+    const data = await call("GET", "/api/v1/faq?per_page=100");
+    const list = clear($("#faq-list"));
+    for (const item of data.items) {
+      const active = item.status === "active";
+      const li = el("li", { class: "faq-item" },
+        el("h3", {}, `#${item.id} ${item.question} `,
+          el("span", { class: "badge status", text: active ? "使用中" : "已停用" })),
+        el("p", { class: "meta" },
+          item.unit ? el("span", { text: item.unit }) : null,
+          (item.tags || []).length ? el("span", { text: `标签:${item.tags.join("、")}` }) : null,
+          el("span", {}, `${item.updated_by} 更新于 `, timeEl(item.updated_at))),
+        el("details", {}, el("summary", { text: "解答" }), el("div", { class: "text-block", text: item.answer })));
+      const row = el("div", { class: "actions-row" },
+        el("button", { type: "button", class: "secondary", text: "编辑", on: { click: () => editFaq(item) } }));
+      if (active) {
+        row.append(el("button", {
+          type: "button", class: "secondary", text: "停用",
+          on: {
+            click: async () => {
+              try {
+                await call("POST", `/api/v1/faq/${item.id}/retire`);
+                await loadFaqList();
+                announce(status, `已停用常见问题 #${item.id},不再出现在公众检索中。`);
+              } catch (err) {
+                announce(status, `停用失败:${describeError(err)}`);
+              }
+            },
+          },
+        }));
+      }
+      li.append(row);
+      list.append(li);
+    }
+    if (!data.total) announce(status, "还没有常见问题。");
+  } catch (err) {
+    announce(status, isMissingRoute(err) ? "本服务未提供常见问题管理。" : `加载失败:${describeError(err)}`);
+  }
+}
 
 // ---------------------------------------------------------------- the case page
 
