@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
@@ -71,6 +71,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(portal))
         .route("/staff", get(staff))
+        // A typed or bookmarked trailing slash still reaches the console.
+        .route("/staff/", get(|| async { Redirect::permanent("/staff") }))
         .route("/assets/{name}", get(asset))
 }
 

@@ -53,6 +53,7 @@ async fn pages_are_served_with_types_caching_and_a_strict_policy(app: TestApp) {
     assert!(portal.contains("<html lang=\"zh-CN\">"));
     assert!(portal.contains("我要留言"));
     assert!(app.get_text("/staff").await.contains("工作人员登录"));
+    assert!(app.get_text("/staff/").await.contains("工作人员登录"));
 
     for path in [
         "/assets/nope.js",
