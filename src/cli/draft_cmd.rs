@@ -39,6 +39,10 @@ pub struct DraftArgs {
     /// Tuning: at most this many passages in a draft.
     #[arg(long, default_value_t = 4)]
     pub max_passages: usize,
+    /// Tuning: the opening is the one most like the openings of this many most similar cases
+    /// (0: the place's most common opening).
+    #[arg(long, default_value_t = 30)]
+    pub opening_stand_ins: usize,
     /// Tuning: score boost for precedents about the same place.
     #[arg(long, default_value_t = 0.3)]
     pub place_boost: f32,
@@ -67,6 +71,7 @@ pub fn run(args: DraftArgs) -> anyhow::Result<ExitCode> {
     drafter.options.stand_ins = args.stand_ins;
     drafter.options.restate_chars = args.restate_chars;
     drafter.options.max_passages = args.max_passages;
+    drafter.options.opening_stand_ins = args.opening_stand_ins;
     drafter.place_boost = args.place_boost;
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());
     out.write_record(["留言编号", "草稿"])?;

@@ -17,7 +17,7 @@ use regex::Regex;
 
 use super::lcs::Pattern;
 use super::numbers::{NUMBER_BLANK, blank_foreign_numbers, numbers_come_from};
-use super::style::{StyleBook, place_of, split_reply, strip_trailing_date};
+use super::style::{StyleBook, detemplate, place_of, split_reply, strip_trailing_date, usable};
 use super::{Draft, Message, Passage, Precedent};
 
 /// The blank for the handler's findings and actions, which no precedent can know.
@@ -41,6 +41,9 @@ pub struct ComposeOptions {
     pub restate_chars: usize,
     /// Further passages offered to staff beside the draft.
     pub suggestions: usize,
+    /// The opening is the one most like the openings of this many most similar cases (0: the
+    /// unit's most common opening).
+    pub opening_stand_ins: usize,
 }
 
 impl Default for ComposeOptions {
@@ -52,6 +55,7 @@ impl Default for ComposeOptions {
             min_gain: 0.002,
             restate_chars: 60,
             suggestions: 5,
+            opening_stand_ins: 30,
         }
     }
 }
@@ -152,7 +156,8 @@ pub fn compose(
     let place = place_of(&title, &body);
     let (opening, closing) = style.for_place(place.as_deref());
 
-    let greeting = address(&clean(opening), &handle);
+    let opening = choose_opening(&clean(opening), ranked, options.opening_stand_ins);
+    let greeting = address(&opening, &handle);
     let restated_title = if title.is_empty() {
         String::new()
     } else {
@@ -279,6 +284,33 @@ pub fn compose(
     }
 }
 
+/// The opening most like the openings of the `n` most similar cases (minimum Bayes risk over
+/// openings): the unit's `learned` opening or one of theirs. Replies to similar matters tend to
+/// come from the same office, which may open differently from the place's most common opening.
+/// Their openings are compared with their handles removed, and one with a number is never chosen;
+/// ties keep the learned opening.
+fn choose_opening(learned: &str, ranked: &[&Precedent], n: usize) -> String {
+    let theirs: Vec<String> = ranked
+        .iter()
+        .take(n)
+        .map(|p| detemplate(split_reply(&clean(&p.reply)).opening, &clean(&p.handle)))
+        .filter(|o| !o.is_empty())
+        .collect();
+    let references: Vec<Pattern> = theirs.iter().map(|o| Pattern::new(o)).collect();
+    let score = |c: &str| {
+        let len = c.chars().count();
+        references.iter().map(|r| r.f1_against(c, len)).sum::<f64>()
+    };
+    let mut best = (score(learned), learned);
+    for candidate in theirs.iter().filter(|o| usable(o)) {
+        let s = score(candidate);
+        if s > best.0 {
+            best = (s, candidate);
+        }
+    }
+    best.1.to_string()
+}
+
 /// A precedent's reply as a stand-in for this case's reply: addressed to this citizen, without
 /// its date, whitespace removed (as the draft has none).
 fn stand_in_reply(reply: &str, their_handle: &str, our_handle: &str) -> String {
@@ -303,6 +335,34 @@ mod tests {
         assert_eq!(first_clauses("", 60), "");
         assert_eq!(first_clauses("短", 60), "短。");
         assert_eq!(first_clauses("路灯坏了", 0), "");
+    }
+
+    #[test]
+    fn the_opening_is_the_one_most_like_similar_cases_openings() {
+        let p = |id: &str, reply: &str| Precedent {
+            id: id.into(),
+            reply: reply.into(),
+            handle: format!("UU{id}"),
+            ..Default::default()
+        };
+        let office = "网友“UU{}”您好!来信收悉,现将调查情况回复如下:经查属实。";
+        let with_date = "2019年5月来信收悉,现将调查情况回复如下:经查属实。";
+        let similar = [
+            p("1", &office.replace("{}", "1")),
+            p("2", &office.replace("{}", "2")),
+            p("3", with_date),
+            p("4", with_date),
+            p("5", with_date),
+        ];
+        let ranked: Vec<&Precedent> = similar.iter().collect();
+        let learned = "您好!您的留言已收悉。";
+        assert_eq!(
+            choose_opening(learned, &ranked, 30),
+            "网友您好!来信收悉,现将调查情况回复如下:"
+        );
+        // Only the first n cases count; none at all keeps the learned opening.
+        assert_eq!(choose_opening(learned, &ranked[2..], 30), learned);
+        assert_eq!(choose_opening(learned, &ranked, 0), learned);
     }
 
     #[test]

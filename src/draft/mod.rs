@@ -157,7 +157,7 @@ impl Drafter {
 
     /// The final-reply draft for `message`.
     pub fn draft(&self, seg: &Segmenter, message: &Message) -> Draft {
-        let k = self.options.sources + self.options.stand_ins;
+        let k = (self.options.sources + self.options.stand_ins).max(self.options.opening_stand_ins);
         let ranked = self.precedents(seg, message, k);
         compose(message, &ranked, &self.style, &self.options)
     }

@@ -119,7 +119,7 @@ pub fn split_reply(reply: &str) -> ReplyParts<'_> {
 }
 
 /// A phrase of another case made reusable: its citizen's handle removed, whitespace dropped.
-fn detemplate(phrase: &str, handle: &str) -> String {
+pub fn detemplate(phrase: &str, handle: &str) -> String {
     let mut p = HANDLE.replace_all(phrase, "").into_owned();
     if !handle.is_empty() {
         p = p.replace(&format!("“{handle}”"), "").replace(handle, "");
@@ -144,9 +144,17 @@ impl Counts {
     }
 }
 
-fn usable(phrase: &str) -> bool {
+/// Whether a learned phrase may be reused: of an opening's or closing's length, and with no number
+/// (a number in a unit's phrase is another case's fact).
+pub fn usable(phrase: &str) -> bool {
     let n = phrase.chars().count();
     (4..=120).contains(&n) && numbers_come_from(phrase, "")
+}
+
+/// The opening of a precedent's (normalised) reply as a reusable phrase, its citizen's handle
+/// removed; `None` when it cannot be reused (see [`usable`]).
+pub fn reusable_opening(reply: &str, handle: &str) -> Option<String> {
+    Some(detemplate(split_reply(reply).opening, handle)).filter(|o| usable(o))
 }
 
 /// The most common phrase, if at least two replies share it (one reply's phrase is that reply's,
