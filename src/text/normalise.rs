@@ -10,6 +10,22 @@
 /// Masked phone numbers (`138****1234`, `*****`) and anonymised place codes (`A市`, `A1区`) pass
 /// through unchanged so that [`crate::text::Segmenter`] can keep each as one token.
 pub fn normalise(raw: &str) -> String {
+    // One pass can make new markup: `&lt;b&gt;` decodes to `<b>`, and `《A》` unifies to `<A>`.
+    // Repeating until nothing changes makes normalisation idempotent (search and masking may
+    // normalise text that was normalised before). Each further pass only removes characters, so
+    // this ends; real messages need one pass, rarely two.
+    let mut text = normalise_once(raw);
+    for _ in 0..8 {
+        let again = normalise_once(&text);
+        if again == text {
+            break;
+        }
+        text = again;
+    }
+    text
+}
+
+fn normalise_once(raw: &str) -> String {
     let without_html = strip_html(raw);
     let mut out = String::with_capacity(without_html.len());
     let mut pending_space = false;
