@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod intake;
+pub mod search;
 pub mod startup;
 pub mod store;
 pub mod supervise;

@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod messages;
 mod ops;
+mod search;
 mod staff;
 
 use std::sync::Arc;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub rules: Arc<crate::cases::CaseRules>,
     pub metrics: PrometheusHandle,
     pub(crate) tokens: Arc<auth::TokenCache>,
+    /// This instance's search index (`None`: search answers 503).
+    pub search: Option<Arc<crate::search::SearchIndex>>,
 }
 
 impl AppState {
@@ -53,7 +56,13 @@ impl AppState {
             rules,
             metrics,
             tokens: Arc::default(),
+            search: None,
         }
+    }
+
+    pub fn with_search(mut self, search: Arc<crate::search::SearchIndex>) -> Self {
+        self.search = Some(search);
+        self
     }
 }
 
@@ -68,6 +77,14 @@ impl AppState {
         staff::get_case,
         staff::decide_triage,
         staff::hot_topics,
+        search::search,
+        search::similar,
+        search::create_faq,
+        search::update_faq,
+        search::retire_faq,
+        search::list_faq,
+        search::public_search,
+        search::suggest,
         ops::healthz,
         ops::readyz,
     ),
@@ -114,6 +131,19 @@ pub fn router(state: AppState) -> Router {
             post(staff::decide_triage),
         )
         .route("/api/v1/hot", get(staff::hot_topics))
+        .route("/api/v1/search", get(search::search))
+        .route(
+            "/api/v1/cases/{case_number}/similar",
+            get(search::similar),
+        )
+        .route(
+            "/api/v1/faq",
+            get(search::list_faq).post(search::create_faq),
+        )
+        .route("/api/v1/faq/{id}", axum::routing::put(search::update_faq))
+        .route("/api/v1/faq/{id}/retire", post(search::retire_faq))
+        .route("/api/public/faq/search", get(search::public_search))
+        .route("/api/public/faq/suggest", get(search::suggest))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

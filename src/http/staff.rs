@@ -104,6 +104,8 @@ pub struct CaseDetail {
     pub replied_at: Option<DateTime<Utc>>,
     /// Every confirmation and override, oldest first.
     pub corrections: Vec<CorrectionRecord>,
+    /// Likely duplicates (并单 candidates): similar cases above the duplicate threshold.
+    pub duplicate_candidates: Vec<crate::search::DuplicateCandidate>,
 }
 
 fn summary(c: &CaseRecord) -> CaseSummary {
@@ -232,7 +234,9 @@ fn case_not_found(number: &CaseNumber) -> impl FnOnce(crate::store::StoreError) 
 
 async fn detail(app: &AppState, case: CaseRecord) -> Result<CaseDetail, ApiError> {
     let corrections = app.store.corrections(case.id).await?;
+    let duplicate_candidates = super::search::duplicate_candidates(app, case.id).await;
     Ok(CaseDetail {
+        duplicate_candidates,
         summary: summary(&case),
         body: case.body,
         location: case.location,

@@ -12,6 +12,12 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "deadlines",
         include_str!("migrations/sqlite/0002_deadlines.sql"),
     ),
+    (
+        3,
+        "workflow",
+        include_str!("migrations/sqlite/0003_workflow.sql"),
+    ),
+    (4, "search", include_str!("migrations/sqlite/0004_search.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -23,6 +29,16 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "deadlines",
         include_str!("migrations/postgres/0002_deadlines.sql"),
+    ),
+    (
+        3,
+        "workflow",
+        include_str!("migrations/postgres/0003_workflow.sql"),
+    ),
+    (
+        4,
+        "search",
+        include_str!("migrations/postgres/0004_search.sql"),
     ),
 ];
 

@@ -8,6 +8,7 @@
 
 mod cases;
 mod migrate;
+mod search;
 mod tokens;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ pub use cases::{
     CaseFilter, CaseRecord, CorrectionRecord, NewCaseRecord, Page, QueueOrder, StoredCase,
     TriageDecision, TriageSuggestion, case_year,
 };
+pub use search::{FaqFields, FaqRecord, SearchCaseRow, SearchChange};
 pub use tokens::StaffIdentity;
 
 /// Runs the same block against whichever pool the store holds. Inside the block `$pool` is a

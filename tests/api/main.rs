@@ -5,4 +5,5 @@ mod architecture;
 mod helpers;
 mod intake;
 mod process;
+mod search;
 mod staff;
