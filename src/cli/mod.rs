@@ -5,6 +5,7 @@ mod calendar_cmd;
 mod classify_cmd;
 mod eval_cmd;
 mod hot_cmd;
+mod reindex_cmd;
 mod serve_cmd;
 mod train_cmd;
 
@@ -45,6 +46,8 @@ pub enum Command {
     Token(serve_cmd::TokenCommand),
     /// Hot topics (热点) of a set of messages.
     Hot(hot_cmd::HotArgs),
+    /// Rebuild this instance's search index from the database.
+    Reindex(reindex_cmd::ReindexArgs),
     /// Working-day deadlines on the official holiday calendar.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Token(c) => serve_cmd::token(c),
         Command::Calendar(c) => calendar_cmd::run(c),
         Command::Hot(a) => hot_cmd::run(a),
+        Command::Reindex(a) => reindex_cmd::run(a),
     };
     match result {
         Ok(code) => code,

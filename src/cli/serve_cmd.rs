@@ -46,7 +46,10 @@ pub struct ServeArgs {
     pub log_json: bool,
 }
 
-fn settings(storage: &StorageArgs, mut overrides: Overrides) -> anyhow::Result<Settings> {
+pub(super) fn settings(
+    storage: &StorageArgs,
+    mut overrides: Overrides,
+) -> anyhow::Result<Settings> {
     let file = match &storage.config {
         Some(p) => FileConfig::load(p)?,
         None => FileConfig::default(),
@@ -56,7 +59,7 @@ fn settings(storage: &StorageArgs, mut overrides: Overrides) -> anyhow::Result<S
     Settings::resolve(file, overrides)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -132,10 +132,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/hot", get(staff::hot_topics))
         .route("/api/v1/search", get(search::search))
-        .route(
-            "/api/v1/cases/{case_number}/similar",
-            get(search::similar),
-        )
+        .route("/api/v1/cases/{case_number}/similar", get(search::similar))
         .route(
             "/api/v1/faq",
             get(search::list_faq).post(search::create_faq),

@@ -53,11 +53,13 @@ fn index(app: &AppState) -> Result<Arc<SearchIndex>, ApiError> {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        tracing::error!(error = %e, "search task failed");
-        ApiError::internal()
-    })?
-    .map_err(ApiError::from)
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "search task failed");
+            ApiError::internal()
+        })?
+        .map_err(ApiError::from)
 }
 
 fn required_query(q: Option<String>) -> Result<String, ApiError> {
@@ -66,10 +68,10 @@ fn required_query(q: Option<String>) -> Result<String, ApiError> {
         return Err(ApiError::bad_request("q is required").with_field("q"));
     }
     if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(
-            ApiError::bad_request(format!("q must be at most {MAX_QUERY_CHARS} characters"))
-                .with_field("q"),
-        );
+        return Err(ApiError::bad_request(format!(
+            "q must be at most {MAX_QUERY_CHARS} characters"
+        ))
+        .with_field("q"));
     }
     Ok(q)
 }
@@ -101,8 +103,10 @@ fn parse_date(field: &str, s: &str) -> Result<DateTime<Utc>, ApiError> {
         .and_then(|d| cst.from_local_datetime(&d).single())
         .map(|d| d.with_timezone(&Utc))
         .ok_or_else(|| {
-            ApiError::bad_request(format!("{field} must be a date (YYYY-MM-DD) or an RFC 3339 time"))
-                .with_field(field)
+            ApiError::bad_request(format!(
+                "{field} must be a date (YYYY-MM-DD) or an RFC 3339 time"
+            ))
+            .with_field(field)
         })
 }
 
@@ -148,30 +152,34 @@ pub async fn search(
 ) -> Result<Json<SearchPage>, ApiError> {
     let text = required_query(q.q)?;
     let (page, per_page) = paging(q.page, q.per_page, 20)?;
-    if let Some(s) = &q.status {
-        if CaseStatus::parse(s).is_none() {
-            let all: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.code()).collect();
-            return Err(
-                ApiError::bad_request(format!("status must be one of {}", all.join(", ")))
-                    .with_field("status"),
-            );
-        }
+    if let Some(s) = &q.status
+        && CaseStatus::parse(s).is_none()
+    {
+        let all: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.code()).collect();
+        return Err(
+            ApiError::bad_request(format!("status must be one of {}", all.join(", ")))
+                .with_field("status"),
+        );
     }
-    if let Some(t) = &q.request_type {
-        if !super::staff::REQUEST_TYPES.contains(&t.as_str()) {
-            return Err(ApiError::bad_request(format!(
-                "type must be one of {}",
-                super::staff::REQUEST_TYPES.join(", ")
-            ))
-            .with_field("type"));
-        }
+    if let Some(t) = &q.request_type
+        && !super::staff::REQUEST_TYPES.contains(&t.as_str())
+    {
+        return Err(ApiError::bad_request(format!(
+            "type must be one of {}",
+            super::staff::REQUEST_TYPES.join(", ")
+        ))
+        .with_field("type"));
     }
-    let from = q.from.as_deref().map(|s| parse_date("from", s)).transpose()?;
+    let from = q
+        .from
+        .as_deref()
+        .map(|s| parse_date("from", s))
+        .transpose()?;
     let to = q.to.as_deref().map(|s| parse_date("to", s)).transpose()?;
-    if let (Some(a), Some(b)) = (from, to) {
-        if a >= b {
-            return Err(ApiError::bad_request("to must be after from").with_field("to"));
-        }
+    if let (Some(a), Some(b)) = (from, to)
+        && a >= b
+    {
+        return Err(ApiError::bad_request("to must be after from").with_field("to"));
     }
     let filters = SearchFilters {
         unit: q.unit.filter(|s| !s.is_empty()),
@@ -182,10 +190,8 @@ pub async fn search(
         to,
     };
     let ix = index(&app)?;
-    let page = blocking(move || {
-        ix.search_cases(&text, &filters, page as usize, per_page as usize)
-    })
-    .await?;
+    let page = blocking(move || ix.search_cases(&text, &filters, page as usize, per_page as usize))
+        .await?;
     Ok(Json(page))
 }
 
@@ -336,9 +342,15 @@ fn faq_fields(req: FaqRequest) -> Result<FaqFields, ApiError> {
             "answer must be 1 to 5000 characters",
         ));
     }
-    let unit = req.unit.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+    let unit = req
+        .unit
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty());
     if unit.as_ref().is_some_and(|u| u.chars().count() > 100) {
-        return Err(ApiError::invalid_field("unit", "unit must be at most 100 characters"));
+        return Err(ApiError::invalid_field(
+            "unit",
+            "unit must be at most 100 characters",
+        ));
     }
     let tags: Vec<String> = req
         .tags
@@ -420,10 +432,9 @@ pub async fn update_faq(
 }
 
 fn faq_id(s: &str) -> Result<i64, ApiError> {
-    s.parse::<i64>()
-        .ok()
-        .filter(|&i| i > 0)
-        .ok_or_else(|| ApiError::not_found(format!("no FAQ entry {s:?}: ids are positive integers")))
+    s.parse::<i64>().ok().filter(|&i| i > 0).ok_or_else(|| {
+        ApiError::not_found(format!("no FAQ entry {s:?}: ids are positive integers"))
+    })
 }
 
 /// Retire an FAQ entry: it leaves the public search; the record stays.
@@ -481,12 +492,11 @@ pub async fn list_faq(
     _staff: Staff,
     ApiQuery(q): ApiQuery<FaqListQuery>,
 ) -> Result<Json<FaqPage>, ApiError> {
-    if let Some(s) = &q.status {
-        if s != "active" && s != "retired" {
-            return Err(
-                ApiError::bad_request("status must be active or retired").with_field("status")
-            );
-        }
+    if let Some(s) = &q.status
+        && s != "active"
+        && s != "retired"
+    {
+        return Err(ApiError::bad_request("status must be active or retired").with_field("status"));
     }
     let (page, per_page) = paging(q.page, q.per_page, 20)?;
     let result = app

@@ -44,18 +44,22 @@ pub struct SimilarOptions {
     pub title_boost: f32,
     /// Score multiplier `1 + category_boost` for candidates in the preferred category.
     pub category_boost: f32,
-    /// Candidates fetched before re-ranking by category.
+    /// Candidates fetched by BM25 before re-ranking.
     pub pool: usize,
+    /// Re-ranking mixes BM25 (scaled to the best candidate's) and cosine similarity:
+    /// `(1 - cosine_weight) * bm25 + cosine_weight * cosine`.
+    pub cosine_weight: f32,
 }
 
 impl Default for SimilarOptions {
     fn default() -> Self {
         SimilarOptions {
-            max_terms: 30,
+            max_terms: 60,
             title_weight: 2.0,
             title_boost: 1.5,
-            category_boost: 0.3,
+            category_boost: 1.0,
             pool: 50,
+            cosine_weight: 1.0,
         }
     }
 }
@@ -119,7 +123,8 @@ pub struct SimilarCase {
     pub category: Option<String>,
     pub unit: Option<String>,
     pub status: String,
-    /// More-like-this BM25 score (after the category preference); ranks the list.
+    /// The ranking score: BM25 (relative to the best candidate) mixed with the cosine
+    /// similarity, raised for the preferred category.
     pub score: f32,
     /// Cosine similarity of the two texts' tf-idf word vectors, 0–1; comparable across cases.
     pub similarity: f32,
@@ -198,10 +203,10 @@ fn doc_text(doc: &TantivyDocument, field: Field) -> Option<String> {
 }
 
 fn doc_facet(doc: &TantivyDocument, field: Field) -> Option<String> {
-    doc.get_first(field)
-        .and_then(|v| v.as_facet().map(|f| f.to_string()))
-        .and_then(|s| Facet::from_text(&s).ok())
-        .and_then(|f| f.to_path().first().map(|s| s.to_string()))
+    // Stored facets come back in their encoded form (path steps separated by NUL).
+    let encoded = doc.get_first(field)?.as_facet()?;
+    let facet = Facet::from_encoded(encoded.as_bytes().to_vec()).ok()?;
+    facet.to_path().first().map(|s| s.to_string())
 }
 
 fn doc_u64(doc: &TantivyDocument, field: Field) -> Option<u64> {
@@ -259,7 +264,10 @@ impl SearchIndex {
                             Term::from_field_text(field, w),
                             IndexRecordOption::WithFreqs,
                         ));
-                        (Occur::Should, Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>)
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>,
+                        )
                     })
                     .collect();
                 (
@@ -297,7 +305,10 @@ impl SearchIndex {
                 (f.reply, REPLY_BOOST),
             ],
         );
-        let mut clauses = vec![(Occur::Must, text.box_clone()), filter(term_text(f.kind, KIND_CASE))];
+        let mut clauses = vec![
+            (Occur::Must, text.box_clone()),
+            filter(term_text(f.kind, KIND_CASE)),
+        ];
         if let Some(u) = &filters.unit {
             clauses.push(filter(Box::new(TermQuery::new(
                 Term::from_facet(f.unit, &Facet::from_path([u])),
@@ -318,11 +329,18 @@ impl SearchIndex {
         }
         if filters.from.is_some() || filters.to.is_some() {
             let date = |d: DateTime<Utc>| {
-                Term::from_field_date(f.received, tantivy::DateTime::from_timestamp_secs(d.timestamp()))
+                Term::from_field_date(
+                    f.received,
+                    tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+                )
             };
             clauses.push(filter(Box::new(RangeQuery::new(
-                filters.from.map_or(Bound::Unbounded, |d| Bound::Included(date(d))),
-                filters.to.map_or(Bound::Unbounded, |d| Bound::Excluded(date(d))),
+                filters
+                    .from
+                    .map_or(Bound::Unbounded, |d| Bound::Included(date(d))),
+                filters
+                    .to
+                    .map_or(Bound::Unbounded, |d| Bound::Excluded(date(d))),
             ))));
         }
         let query = BooleanQuery::new(clauses);
@@ -353,7 +371,10 @@ impl SearchIndex {
                 snippet_html = reply_gen.snippet_from_doc(&doc).to_html();
             }
             if snippet_html.is_empty() {
-                snippet_html = escape_html(first_chars(&doc_text(&doc, f.body).unwrap_or_default(), 120));
+                snippet_html = escape_html(first_chars(
+                    &doc_text(&doc, f.body).unwrap_or_default(),
+                    120,
+                ));
             }
             hits.push(SearchHit {
                 case_number: doc_text(&doc, f.case_number).unwrap_or_default(),
@@ -461,7 +482,10 @@ impl SearchIndex {
                     Term::from_field_text(field, w),
                     IndexRecordOption::WithFreqs,
                 ));
-                should.push((Occur::Should, Box::new(BoostQuery::new(q, boost * field_boost))));
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(q, boost * field_boost)),
+                ));
             }
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
@@ -481,30 +505,31 @@ impl SearchIndex {
         let pool = opts.pool.max(limit);
         let top: Vec<(f32, DocAddress)> =
             searcher.search(&query, &TopDocs::with_limit(pool).order_by_score())?;
-        let mut found = Vec::with_capacity(top.len());
-        for (score, addr) in top {
+        let source_norm = source.values().map(|x| x * x).sum::<f32>().sqrt();
+        let best_bm25 = top.first().map_or(1.0, |t| t.0.max(f32::MIN_POSITIVE));
+        let mut out = Vec::with_capacity(top.len());
+        for (bm25, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let category = doc_facet(&doc, f.category);
-            let score = if preferred_category.is_some() && category.as_deref() == preferred_category {
-                score * (1.0 + opts.category_boost)
-            } else {
-                score
-            };
-            found.push((score, doc, category));
-        }
-        found.sort_by(|a, b| b.0.total_cmp(&a.0));
-        found.truncate(limit);
-        let source_norm = source.values().map(|x| x * x).sum::<f32>().sqrt();
-        let mut out = Vec::with_capacity(found.len());
-        for (score, doc, category) in found {
             let title = doc_text(&doc, f.title).unwrap_or_default();
             let body = doc_text(&doc, f.body).unwrap_or_default();
-            let v = self.text_vector(&searcher, &title, &body, opts.title_weight, &mut idf_cache)?;
+            let v =
+                self.text_vector(&searcher, &title, &body, opts.title_weight, &mut idf_cache)?;
             let dot: f32 = v
                 .iter()
                 .filter_map(|(w, x)| source.get(w).map(|y| x * y))
                 .sum();
             let norm = v.values().map(|x| x * x).sum::<f32>().sqrt() * source_norm;
+            let similarity = if norm > 0.0 {
+                (dot / norm).min(1.0)
+            } else {
+                0.0
+            };
+            let mut score =
+                (1.0 - opts.cosine_weight) * bm25 / best_bm25 + opts.cosine_weight * similarity;
+            if preferred_category.is_some() && category.as_deref() == preferred_category {
+                score *= 1.0 + opts.category_boost;
+            }
             out.push(SimilarCase {
                 case_id: doc_u64(&doc, f.entity_id).unwrap_or(0) as i64,
                 case_number: doc_text(&doc, f.case_number).unwrap_or_default(),
@@ -513,9 +538,11 @@ impl SearchIndex {
                 unit: doc_facet(&doc, f.unit),
                 status: doc_text(&doc, f.status).unwrap_or_default(),
                 score,
-                similarity: if norm > 0.0 { (dot / norm).min(1.0) } else { 0.0 },
+                similarity,
             });
         }
+        out.sort_by(|a, b| b.score.total_cmp(&a.score));
+        out.truncate(limit);
         Ok(out)
     }
 
@@ -592,7 +619,10 @@ impl SearchIndex {
                 snippet = reply_gen.snippet_from_doc(&doc).to_html();
             }
             if snippet.is_empty() {
-                snippet = escape_html(first_chars(&doc_text(&doc, f.body).unwrap_or_default(), 120));
+                snippet = escape_html(first_chars(
+                    &doc_text(&doc, f.body).unwrap_or_default(),
+                    120,
+                ));
             }
             let answer = if is_faq {
                 doc_text(&doc, f.body)

@@ -81,7 +81,11 @@ impl Follower {
                         return;
                     }
                     // Taken to be a rolled-back transaction: skip to the next applied seq.
-                    tracing::debug!(from = missing, to = next - 1, "search sync: skipping a sequence gap");
+                    tracing::debug!(
+                        from = missing,
+                        to = next - 1,
+                        "search sync: skipping a sequence gap"
+                    );
                     self.watermark = next - 1;
                     self.gap = None;
                 }
@@ -112,11 +116,17 @@ async fn apply(
     let index = index.clone();
     tokio::task::spawn_blocking(move || {
         let found: BTreeSet<i64> = cases.iter().map(|c| c.id).collect();
-        let gone: Vec<i64> = case_ids.into_iter().filter(|id| !found.contains(id)).collect();
+        let gone: Vec<i64> = case_ids
+            .into_iter()
+            .filter(|id| !found.contains(id))
+            .collect();
         index.delete_cases(&gone);
         index.put_cases(&cases)?;
         let found: BTreeSet<i64> = faqs.iter().map(|c| c.id).collect();
-        let gone: Vec<i64> = faq_ids.into_iter().filter(|id| !found.contains(id)).collect();
+        let gone: Vec<i64> = faq_ids
+            .into_iter()
+            .filter(|id| !found.contains(id))
+            .collect();
         index.delete_faqs(&gone);
         index.put_faqs(&faqs)
     })
@@ -180,7 +190,9 @@ pub async fn rebuild(
         let index = index.clone();
         tokio::task::spawn_blocking(move || index.clear())
             .await
-            .map_err(|e| SearchError::Index(tantivy::TantivyError::InternalError(e.to_string())))??;
+            .map_err(|e| {
+                SearchError::Index(tantivy::TantivyError::InternalError(e.to_string()))
+            })??;
     }
     let mut written = 0;
     let mut after = 0;
@@ -192,7 +204,9 @@ pub async fn rebuild(
         let index = index.clone();
         tokio::task::spawn_blocking(move || index.put_cases(&rows))
             .await
-            .map_err(|e| SearchError::Index(tantivy::TantivyError::InternalError(e.to_string())))??;
+            .map_err(|e| {
+                SearchError::Index(tantivy::TantivyError::InternalError(e.to_string()))
+            })??;
         progress(written);
     }
     let mut after = 0;
@@ -204,7 +218,9 @@ pub async fn rebuild(
         let index = index.clone();
         tokio::task::spawn_blocking(move || index.put_faqs(&rows))
             .await
-            .map_err(|e| SearchError::Index(tantivy::TantivyError::InternalError(e.to_string())))??;
+            .map_err(|e| {
+                SearchError::Index(tantivy::TantivyError::InternalError(e.to_string()))
+            })??;
     }
     let follower = Follower::new((last - REBUILD_REPLAY).max(0));
     commit(index, follower.watermark()).await?;
@@ -228,7 +244,11 @@ pub async fn catch_up(
     let mut follower = if state == super::OpenState::Recreated || behind {
         let started = Instant::now();
         let (n, follower) = rebuild(index, store, |_| {}).await?;
-        tracing::info!(documents = n, seconds = started.elapsed().as_secs_f64(), "search index rebuilt from the database");
+        tracing::info!(
+            documents = n,
+            seconds = started.elapsed().as_secs_f64(),
+            "search index rebuilt from the database"
+        );
         follower
     } else {
         Follower::new(saved.unwrap_or(0))

@@ -122,7 +122,11 @@ mod tests {
             let t = stream.token();
             if t.text != MASKED_NUMBER {
                 let slice = &text[t.offset_from..t.offset_to];
-                assert!(slice == t.text || slice.to_lowercase() == t.text, "{slice} vs {}", t.text);
+                assert!(
+                    slice == t.text || slice.to_lowercase() == t.text,
+                    "{slice} vs {}",
+                    t.text
+                );
             }
             words.push(t.text.clone());
         }

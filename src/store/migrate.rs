@@ -17,7 +17,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "workflow",
         include_str!("migrations/sqlite/0003_workflow.sql"),
     ),
-    (4, "search", include_str!("migrations/sqlite/0004_search.sql")),
+    (
+        4,
+        "search",
+        include_str!("migrations/sqlite/0004_search.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (

@@ -154,9 +154,8 @@ impl Store {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<SearchCaseRow>, StoreError> {
-        let sql = format!(
-            "SELECT {SEARCH_CASE_COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT $2"
-        );
+        let sql =
+            format!("SELECT {SEARCH_CASE_COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT $2");
         dispatch!(self, pool => Ok(sqlx::query_as::<_, SearchCaseRow>(AssertSqlSafe(sql))
             .bind(after_id)
             .bind(limit)
@@ -285,7 +284,10 @@ impl Store {
                 "SELECT COUNT(*) FROM faq_entries WHERE status = $1",
             )
         } else {
-            (" WHERE $1 = $1", "SELECT COUNT(*) FROM faq_entries WHERE $1 = $1")
+            (
+                " WHERE $1 = $1",
+                "SELECT COUNT(*) FROM faq_entries WHERE $1 = $1",
+            )
         };
         let list_sql = format!(
             "SELECT {FAQ_COLUMNS} FROM faq_entries{where_sql} ORDER BY id DESC LIMIT $2 OFFSET $3"
@@ -307,11 +309,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         // Integers we formatted ourselves.
         let sql = format!("SELECT {FAQ_COLUMNS} FROM faq_entries WHERE id IN ({list})");
         dispatch!(self, pool => Ok(sqlx::query_as::<_, FaqRecord>(AssertSqlSafe(sql)).fetch_all(pool).await?))

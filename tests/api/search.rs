@@ -99,15 +99,28 @@ async fn staff_search_ranks_filters_counts_and_highlights(app: TestApp) {
     let hits = found["hits"].as_array().unwrap();
     assert_eq!(hits[0]["case_number"], parking["case_number"]);
     assert!(
-        hits[0]["title_html"].as_str().unwrap().contains("<b>停车费</b>"),
+        hits[0]["category"].is_string() && hits[0]["unit"].is_string(),
         "{found}"
     );
     assert!(
-        hits[0]["snippet_html"].as_str().unwrap().contains("<b>停车费</b>"),
+        hits[0]["title_html"]
+            .as_str()
+            .unwrap()
+            .contains("<b>停车费</b>"),
+        "{found}"
+    );
+    assert!(
+        hits[0]["snippet_html"]
+            .as_str()
+            .unwrap()
+            .contains("<b>停车费</b>"),
         "{found}"
     );
     assert!(!found["units"].as_array().unwrap().is_empty(), "{found}");
-    assert!(!found["categories"].as_array().unwrap().is_empty(), "{found}");
+    assert!(
+        !found["categories"].as_array().unwrap().is_empty(),
+        "{found}"
+    );
     let counted: u64 = found["categories"]
         .as_array()
         .unwrap()
@@ -117,9 +130,7 @@ async fn staff_search_ranks_filters_counts_and_highlights(app: TestApp) {
     assert_eq!(counted, total(&found));
 
     // All three are 已受理: a status filter keeps them, another removes them.
-    let received = app
-        .staff_json(&format!("{path}&status=received"))
-        .await;
+    let received = app.staff_json(&format!("{path}&status=received")).await;
     assert_eq!(total(&received), total(&found));
     let replied = app.staff_json(&format!("{path}&status=replied")).await;
     assert_eq!(total(&replied), 0);
@@ -140,17 +151,15 @@ async fn staff_search_ranks_filters_counts_and_highlights(app: TestApp) {
 
     // Paging: one per page.
     let p2 = app
-        .staff_json(&format!("/api/v1/search?q={}&per_page=1&page=2", enc("停车")))
+        .staff_json(&format!(
+            "/api/v1/search?q={}&per_page=1&page=2",
+            enc("停车")
+        ))
         .await;
     assert_eq!(p2["page"], 2);
     assert!(p2["hits"].as_array().unwrap().len() <= 1);
 
-    let anonymous = app
-        .client
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap();
+    let anonymous = app.client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
 }
 
@@ -177,7 +186,9 @@ async fn search_parameters_are_validated(app: TestApp) {
         .staff_get(&format!("/api/v1/search?q={}", enc(&long)))
         .await;
     assert_eq!(r.status(), 400);
-    let r = app.staff_get("/api/v1/cases/2026-000001/similar?limit=0").await;
+    let r = app
+        .staff_get("/api/v1/cases/2026-000001/similar?limit=0")
+        .await;
     assert_eq!(r.status(), 400);
     let r = app.staff_get("/api/v1/cases/2026-999999/similar").await;
     assert_eq!(r.status(), 404);
@@ -209,10 +220,8 @@ async fn similar_cases_exclude_the_case_and_its_merged_cases(app: TestApp) {
     app.submit("公积金提取", "离职后公积金怎么提取").await;
     let a_no = a["case_number"].as_str().unwrap();
     let path = format!("/api/v1/cases/{a_no}/similar?limit=5");
-    let similar = staff_eventually(&app, &path, |v| {
-        v.as_array().is_some_and(|a| a.len() >= 2)
-    })
-    .await;
+    let similar =
+        staff_eventually(&app, &path, |v| v.as_array().is_some_and(|a| a.len() >= 2)).await;
     let numbers: Vec<&str> = similar
         .as_array()
         .unwrap()
@@ -241,7 +250,10 @@ async fn similar_cases_exclude_the_case_and_its_merged_cases(app: TestApp) {
         .iter()
         .map(|s| s["case_number"].as_str().unwrap())
         .collect();
-    assert!(!numbers.contains(&b["case_number"].as_str().unwrap()), "{similar}");
+    assert!(
+        !numbers.contains(&b["case_number"].as_str().unwrap()),
+        "{similar}"
+    );
     assert!(numbers.contains(&c["case_number"].as_str().unwrap()));
     let from_b = app
         .staff_json(&format!(
@@ -266,17 +278,15 @@ async fn near_identical_messages_are_duplicate_candidates(app: TestApp) {
             "金星路与银河路交叉口的红绿灯坏了三天了,早晚高峰车辆拥堵,行人过马路很危险,请尽快维修",
         )
         .await;
-    app.submit("公积金贷款额度", "请问公积金贷款最高额度是多少").await;
+    app.submit("公积金贷款额度", "请问公积金贷款最高额度是多少")
+        .await;
     let second = app
         .submit(
-            "金星路银河路口红绿灯损坏",
-            "金星路和银河路交叉口红绿灯坏了好几天,高峰期拥堵严重,行人过马路危险,请维修",
+            "金星路与银河路交叉口红绿灯坏了!",
+            "金星路与银河路交叉口的红绿灯坏了四天了,早晚高峰车辆拥堵,行人过马路很危险,请尽快派人维修",
         )
         .await;
-    let path = format!(
-        "/api/v1/cases/{}",
-        second["case_number"].as_str().unwrap()
-    );
+    let path = format!("/api/v1/cases/{}", second["case_number"].as_str().unwrap());
     let detail = staff_eventually(&app, &path, |v| {
         v["duplicate_candidates"]
             .as_array()
@@ -306,7 +316,12 @@ async fn faq_is_created_edited_retired_and_searched_publicly(app: TestApp) {
     let found = public_eventually(&app, &search, |v| total(v) >= 1).await;
     assert_eq!(found["hits"][0]["kind"], "faq");
     assert_eq!(found["hits"][0]["id"], id.to_string());
-    assert!(found["hits"][0]["answer"].as_str().unwrap().contains("网上服务大厅"));
+    assert!(
+        found["hits"][0]["answer"]
+            .as_str()
+            .unwrap()
+            .contains("网上服务大厅")
+    );
     let suggest = format!("/api/public/faq/suggest?q={}", enc("如何提取住房公"));
     let s = public_eventually(&app, &suggest, |v| {
         v["suggestions"].as_array().is_some_and(|a| !a.is_empty())
@@ -343,7 +358,10 @@ async fn faq_is_created_edited_retired_and_searched_publicly(app: TestApp) {
     for (body, field) in [
         (json!({"question": "", "answer": "x"}), "question"),
         (json!({"question": "x", "answer": " "}), "answer"),
-        (json!({"question": "x", "answer": "y", "tags": vec!["a"; 11]}), "tags"),
+        (
+            json!({"question": "x", "answer": "y", "tags": vec!["a"; 11]}),
+            "tags",
+        ),
         (json!({"question": "x", "answer": "y", "extra": 1}), ""),
     ] {
         let r = app.staff_post("/api/v1/faq", &body).await;
@@ -352,7 +370,12 @@ async fn faq_is_created_edited_retired_and_searched_publicly(app: TestApp) {
             assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], field);
         }
     }
-    let r = staff_put(&app, "/api/v1/faq/999999", &json!({"question": "x", "answer": "y"})).await;
+    let r = staff_put(
+        &app,
+        "/api/v1/faq/999999",
+        &json!({"question": "x", "answer": "y"}),
+    )
+    .await;
     assert_eq!(r.status(), 404);
     let r = app.staff_post("/api/v1/faq/abc/retire", &json!({})).await;
     assert_eq!(r.status(), 404);
@@ -378,7 +401,11 @@ const SECRETS: [&str; 8] = [
 
 fn write_csv(rows: &[[&str; 7]]) -> tempfile::NamedTempFile {
     let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
-    writeln!(f, "留言编号,留言用户,留言主题,留言时间,留言详情,答复意见,答复时间").unwrap();
+    writeln!(
+        f,
+        "留言编号,留言用户,留言主题,留言时间,留言详情,答复意见,答复时间"
+    )
+    .unwrap();
     for r in rows {
         let quoted: Vec<String> = r.iter().map(|c| format!("\"{c}\"")).collect();
         writeln!(f, "{}", quoted.join(",")).unwrap();
@@ -419,11 +446,20 @@ async fn public_endpoints_never_leak_personal_data(app: TestApp) {
         "李四 漏水",
         "3栋2单元501",
     ] {
-        answers.push(app.get_text(&format!("/api/public/faq/search?q={}", enc(q))).await);
-        answers.push(app.get_text(&format!("/api/public/faq/suggest?q={}", enc(q))).await);
+        answers.push(
+            app.get_text(&format!("/api/public/faq/search?q={}", enc(q)))
+                .await,
+        );
+        answers.push(
+            app.get_text(&format!("/api/public/faq/suggest?q={}", enc(q)))
+                .await,
+        );
     }
     for q in ["漏", "漏水找", "张", "幸福"] {
-        answers.push(app.get_text(&format!("/api/public/faq/suggest?q={}", enc(q))).await);
+        answers.push(
+            app.get_text(&format!("/api/public/faq/suggest?q={}", enc(q)))
+                .await,
+        );
     }
     assert!(answers[0].contains("漏水"), "{}", answers[0]);
     for a in &answers {
@@ -465,10 +501,7 @@ async fn imported_replies_are_public_precedents(app: TestApp) {
     assert!(!hit["answer"].as_str().unwrap().is_empty(), "{found}");
     // Staff see them as replied precedents.
     let staff = app
-        .staff_json(&format!(
-            "/api/v1/search?q={}&status=replied",
-            enc(&words)
-        ))
+        .staff_json(&format!("/api/v1/search?q={}&status=replied", enc(&words)))
         .await;
     assert!(total(&staff) >= 1, "{staff}");
 }
@@ -484,7 +517,10 @@ async fn two_instances_on_one_postgres_see_each_others_writes() {
     let a = spawn_app_on(Some(url.clone())).await;
     let b = spawn_app_on(Some(url)).await;
     let receipt = a
-        .submit("二号线地铁站电梯停运", "二号线地铁站的电梯停运一周了,老人上下很不方便")
+        .submit(
+            "二号线地铁站电梯停运",
+            "二号线地铁站的电梯停运一周了,老人上下很不方便",
+        )
         .await;
     let path = format!("/api/v1/search?q={}", enc("电梯停运"));
     let found = staff_eventually(&b, &path, |v| total(v) == 1).await;
@@ -541,8 +577,6 @@ async fn a_missing_or_corrupt_index_is_rebuilt_at_start() {
         .await
         .expect("starts despite the corrupt index");
     let ix = app.state.search.clone().unwrap();
-    let page = ix
-        .search_cases("路灯", &Default::default(), 1, 10)
-        .unwrap();
+    let page = ix.search_cases("路灯", &Default::default(), 1, 10).unwrap();
     assert_eq!(page.total, 1);
 }
