@@ -383,6 +383,8 @@ pub async fn import_file(
             StoredCase::Duplicate(_) => summary.duplicates += 1,
         }
     }
+    // The old board published these replies: they are public precedents here too.
+    store.publish_imported_replies().await?;
     progress(total, total);
     Ok(summary)
 }

@@ -10,6 +10,7 @@ pub mod draft;
 pub mod http;
 pub mod intake;
 pub mod reporting;
+pub mod search;
 pub mod startup;
 pub mod store;
 pub mod supervise;

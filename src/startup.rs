@@ -63,12 +63,20 @@ impl Application {
         if settings.demo_data && store.count_cases().await? == 0 {
             load_demo_data(&store, &triage, &rules, settings).await;
         }
+        let search = crate::search::start(
+            &crate::search::index_dir(&settings.data_dir),
+            &store,
+            triage.clone(),
+        )
+        .await
+        .context("opening the search index")?;
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding {}", settings.bind))?;
         let drafter = build_drafter(settings, triage.clone()).await?;
         let state = AppState::new(store, triage, rules, crate::telemetry::metrics_handle())
             .with_drafter(drafter)
+            .with_search(search)
             .with_rate_limit(&settings.rate_limit)
             .with_supervision(crate::reporting::SupervisionSettings {
                 assessment: settings.assessment.clone(),

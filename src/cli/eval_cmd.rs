@@ -18,6 +18,8 @@ pub enum Task {
     Type,
     /// 紧急程度.
     Urgency,
+    /// Similar cases: precision at 5 of more-like-this over a labelled corpus (`--corpus`).
+    Similar,
 }
 
 impl Task {
@@ -26,6 +28,7 @@ impl Task {
             Task::Department => "一级标签",
             Task::Type => "诉求类型",
             Task::Urgency => "紧急程度",
+            Task::Similar => "一级标签",
         }
     }
     fn name(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Task {
             Task::Department => "department",
             Task::Type => "type",
             Task::Urgency => "urgency",
+            Task::Similar => "similar",
         }
     }
 }
@@ -44,12 +48,20 @@ pub struct EvalArgs {
     pub task: Task,
     /// CSV with columns 留言主题, 留言详情 and the task's label column (一级标签, 诉求类型 or 紧急程度).
     pub file: PathBuf,
-    /// Model file (default: the task's model under models/).
+    /// Model file (default: the task's model under models/; for `similar`, the department model
+    /// whose predicted category is preferred).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// For `--task similar`: the labelled corpus to index (留言主题, 留言详情, 一级标签); FILE holds
+    /// the queries.
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    if args.task == Task::Similar {
+        return run_similar(&args);
+    }
     let model_path = args
         .model
         .clone()
@@ -117,5 +129,122 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     println!("{last}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn body_of(text: &str) -> &str {
+    text.split_once('\n').map_or("", |(_, b)| b)
+}
+
+/// `--task similar`: indexes the corpus, takes each query's 5 most similar cases, and reports the
+/// mean share of them with the query's 一级标签 — with the department model's predicted category
+/// preferred (as the service prefers a case's category), and without, for comparison.
+fn run_similar(args: &EvalArgs) -> anyhow::Result<ExitCode> {
+    use crate::search::{SearchIndex, SimilarOptions};
+    use crate::store::SearchCaseRow;
+    use std::sync::Arc;
+
+    let Some(corpus_path) = &args.corpus else {
+        bail!("--task similar needs --corpus CORPUS.csv (the queries are FILE)");
+    };
+    let corpus = data::read_raw_labelled(corpus_path, "一级标签")?;
+    let queries = data::read_raw_labelled(&args.file, "一级标签")?;
+    let model_path = args
+        .model
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::cli::DEFAULT_MODEL));
+    let classifier = Classifier::load(&model_path)
+        .with_context(|| format!("loading model {}", model_path.display()))?;
+    let segmenter = Arc::new(Segmenter::new());
+    let index = SearchIndex::in_memory(segmenter.clone())?;
+    let started = std::time::Instant::now();
+    let rows: Vec<SearchCaseRow> = corpus
+        .iter()
+        .enumerate()
+        .map(|(i, r)| SearchCaseRow {
+            id: i as i64 + 1,
+            case_number: r.id.clone(),
+            title: r.title.clone(),
+            body: body_of(&r.text).to_string(),
+            reply_text: None,
+            unit: None,
+            category: Some(r.label.clone()),
+            request_type: None,
+            urgency: None,
+            status: "replied".into(),
+            received_at: chrono::Utc::now(),
+            replied_at: None,
+            publish_consent: false,
+            reply_published_at: None,
+            merged_into: None,
+            contact_name: None,
+            location: None,
+        })
+        .collect();
+    index.put_cases(&rows)?;
+    index.commit(0)?;
+    eprintln!(
+        "indexed {} corpus messages in {:.2} s",
+        rows.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut opts = SimilarOptions::default();
+    // Tuning knobs for the evaluation only (docs/search.md lists what was tried).
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f32>().ok());
+    if let Some(v) = env("WZ_SIM_TERMS") {
+        opts.max_terms = v as usize;
+    }
+    if let Some(v) = env("WZ_SIM_POOL") {
+        opts.pool = v as usize;
+    }
+    if let Some(v) = env("WZ_SIM_COSINE") {
+        opts.cosine_weight = v;
+    }
+    if let Some(v) = env("WZ_SIM_CATEGORY") {
+        opts.category_boost = v;
+    }
+    if let Some(v) = env("WZ_SIM_TITLE_WEIGHT") {
+        opts.title_weight = v;
+    }
+    if let Some(v) = env("WZ_SIM_TITLE_BOOST") {
+        opts.title_boost = v;
+    }
+    let plain = SimilarOptions {
+        category_boost: 0.0,
+        ..opts
+    };
+    let (mut with_category, mut without) = (0.0f64, 0.0f64);
+    let mut predicted_right = 0usize;
+    for q in &queries {
+        let body = body_of(&q.text);
+        let words = classifier.message_words(&segmenter, &q.title, body);
+        let predicted = classifier.predict_words(&words).label;
+        predicted_right += usize::from(predicted == q.label);
+        let share = |hits: &[crate::search::SimilarCase]| {
+            hits.iter()
+                .filter(|h| h.category.as_deref() == Some(q.label.as_str()))
+                .count() as f64
+                / 5.0
+        };
+        with_category +=
+            share(&index.similar_to_text(&q.title, body, Some(&predicted), &[], 5, opts)?);
+        without += share(&index.similar_to_text(&q.title, body, None, &[], 5, plain)?);
+    }
+    let n = queries.len().max(1) as f64;
+    println!(
+        "corpus={} queries={} category_predicted_right={:.4}",
+        corpus.len(),
+        queries.len(),
+        predicted_right as f64 / n
+    );
+    println!(
+        "more-like-this without category preference: p_at_5={:.4}",
+        without / n
+    );
+    println!(
+        "task=similar n={} p_at_5={:.4}",
+        queries.len(),
+        with_category / n
+    );
     Ok(ExitCode::SUCCESS)
 }

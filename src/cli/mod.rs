@@ -6,6 +6,7 @@ mod classify_cmd;
 pub mod draft_cmd;
 mod eval_cmd;
 mod hot_cmd;
+mod reindex_cmd;
 mod report_cmd;
 mod serve_cmd;
 mod train_cmd;
@@ -54,6 +55,8 @@ pub enum Command {
     Hot(hot_cmd::HotArgs),
     /// The monthly report (月报) as HTML with charts, XLSX, CSV or JSON.
     Report(report_cmd::ReportArgs),
+    /// Rebuild this instance's search index from the database.
+    Reindex(reindex_cmd::ReindexArgs),
     /// Working-day deadlines on the official holiday calendar.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
@@ -73,6 +76,7 @@ pub fn main() -> ExitCode {
         Command::Hot(a) => hot_cmd::run(a),
         Command::Draft(a) => draft_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),
+        Command::Reindex(a) => reindex_cmd::run(a),
     };
     match result {
         Ok(code) => code,

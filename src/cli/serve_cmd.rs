@@ -49,7 +49,10 @@ pub struct ServeArgs {
     pub messages_per_minute: Option<u32>,
 }
 
-fn settings(storage: &StorageArgs, mut overrides: Overrides) -> anyhow::Result<Settings> {
+pub(super) fn settings(
+    storage: &StorageArgs,
+    mut overrides: Overrides,
+) -> anyhow::Result<Settings> {
     let file = match &storage.config {
         Some(p) => FileConfig::load(p)?,
         None => FileConfig::default(),

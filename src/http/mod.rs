@@ -10,6 +10,7 @@ mod messages;
 mod ops;
 mod rate_limit;
 mod reports;
+mod search;
 mod staff;
 mod web;
 mod workflow;
@@ -50,6 +51,8 @@ pub struct AppState {
     /// Assessment weights and early-warning thresholds.
     pub supervision: Arc<crate::reporting::SupervisionSettings>,
     pub(crate) stats_cache: Arc<reports::StatsCache>,
+    /// This instance's search index (`None`: search answers 503).
+    pub search: Option<Arc<crate::search::SearchIndex>>,
 }
 
 impl AppState {
@@ -69,6 +72,7 @@ impl AppState {
             drafter: None,
             supervision: Arc::default(),
             stats_cache: Arc::default(),
+            search: None,
         }
     }
 
@@ -88,6 +92,11 @@ impl AppState {
     /// Limits new messages per client address as `config` says (0 per minute: no limit).
     pub fn with_rate_limit(mut self, config: &crate::config::RateLimitConfig) -> Self {
         self.limiter = rate_limit::RateLimiter::new(config).map(Arc::new);
+        self
+    }
+
+    pub fn with_search(mut self, search: Arc<crate::search::SearchIndex>) -> Self {
+        self.search = Some(search);
         self
     }
 }
@@ -123,6 +132,14 @@ impl AppState {
         workflow::add_user,
         workflow::update_user,
         draft::get_draft,
+        search::search,
+        search::similar,
+        search::create_faq,
+        search::update_faq,
+        search::retire_faq,
+        search::list_faq,
+        search::public_search,
+        search::suggest,
         ops::healthz,
         ops::readyz,
     ),
@@ -215,6 +232,16 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(workflow::update_user),
         )
         .route("/api/v1/cases/{case_number}/draft", get(draft::get_draft))
+        .route("/api/v1/search", get(search::search))
+        .route("/api/v1/cases/{case_number}/similar", get(search::similar))
+        .route(
+            "/api/v1/faq",
+            get(search::list_faq).post(search::create_faq),
+        )
+        .route("/api/v1/faq/{id}", axum::routing::put(search::update_faq))
+        .route("/api/v1/faq/{id}/retire", post(search::retire_faq))
+        .route("/api/public/faq/search", get(search::public_search))
+        .route("/api/public/faq/suggest", get(search::suggest))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

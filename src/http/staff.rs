@@ -128,6 +128,8 @@ pub struct CaseDetail {
     pub instructions: Vec<crate::store::InstructionRecord>,
     /// The audit log (办理记录), oldest first.
     pub events: Vec<crate::store::EventRecord>,
+    /// Likely duplicates (并单 candidates): similar cases above the duplicate threshold.
+    pub duplicate_candidates: Vec<crate::search::DuplicateCandidate>,
 }
 
 fn summary(c: &CaseRecord) -> CaseSummary {
@@ -264,7 +266,9 @@ pub(super) async fn detail(app: &AppState, case: CaseRecord) -> Result<CaseDetai
         Some(id) => Some(app.store.case_by_id(id).await?.case_number),
         None => None,
     };
+    let duplicate_candidates = super::search::duplicate_candidates(app, case.id).await;
     Ok(CaseDetail {
+        duplicate_candidates,
         units,
         is_complex: case.is_complex,
         merged_into,

@@ -18,6 +18,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("migrations/sqlite/0003_workflow.sql"),
     ),
     (
+        4,
+        "search",
+        include_str!("migrations/sqlite/0004_search.sql"),
+    ),
+    (
         6,
         "supervision",
         include_str!("migrations/sqlite/0006_supervision.sql"),
@@ -38,6 +43,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "workflow",
         include_str!("migrations/postgres/0003_workflow.sql"),
+    ),
+    (
+        4,
+        "search",
+        include_str!("migrations/postgres/0004_search.sql"),
     ),
     (
         6,

@@ -11,6 +11,7 @@ mod migrate;
 mod outbox;
 mod people;
 mod reports;
+mod search;
 mod tokens;
 mod workflow;
 
@@ -30,6 +31,7 @@ pub use cases::{
 pub use outbox::Notice;
 pub use people::{UnitRecord, UserRecord};
 pub use reports::{TopicCaseRow, WarningRecord};
+pub use search::{FaqFields, FaqRecord, SearchCaseRow, SearchChange};
 pub use tokens::StaffIdentity;
 pub use workflow::{CaseUnit, DeadlineRow, EventRecord, InstructionRecord, Reminder};
 

@@ -76,9 +76,31 @@ pub fn mask_personal_data(text: &str) -> String {
     out
 }
 
+/// [`mask_personal_data`], after replacing every occurrence of the given names (the citizen's
+/// name from the contact fields, which the text may repeat without marking it as a name) with
+/// `[姓名]`. Names shorter than two characters are ignored: one character would mask ordinary words.
+pub fn mask_personal_data_with_names(text: &str, names: &[&str]) -> String {
+    let mut out = text.to_string();
+    for name in names {
+        let name = name.trim();
+        if name.chars().count() >= 2 && out.contains(name) {
+            out = out.replace(name, "[姓名]");
+        }
+    }
+    mask_personal_data(&out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::mask_personal_data as m;
+
+    #[test]
+    fn masks_known_names_anywhere() {
+        assert_eq!(
+            super::mask_personal_data_with_names("张三反映:张三家门口积水", &["张三", "李"]),
+            "[姓名]反映:[姓名]家门口积水"
+        );
+    }
 
     #[test]
     fn masks_numbers() {

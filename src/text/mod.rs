@@ -9,6 +9,6 @@ mod mask;
 mod normalise;
 mod segment;
 
-pub use mask::mask_personal_data;
+pub use mask::{mask_personal_data, mask_personal_data_with_names};
 pub use normalise::normalise;
-pub use segment::{Segmenter, Token, TokenKind};
+pub use segment::{MASKED_NUMBER, Segmenter, Token, TokenKind, dictionary_fingerprint};

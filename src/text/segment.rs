@@ -21,6 +21,17 @@ static SPECIAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z][0-9]{0,3}(?:市|区|县|镇|乡)|[0-9]*\*{3,}[0-9]*").expect("static regex")
 });
 
+/// A short hash of the dictionary and stop-word list: saved indexes record it, and one built with
+/// other words is rebuilt (index and query must cut text the same way).
+pub fn dictionary_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(USER_DICT.as_bytes());
+    h.update([0]);
+    h.update(STOP_WORDS.as_bytes());
+    hex::encode(&h.finalize()[..8])
+}
+
 /// What a token is; the classifier and index use words, places and masked numbers, not punctuation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum TokenKind {

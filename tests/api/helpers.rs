@@ -39,6 +39,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: wenzheng::http::AppState,
     pub token: String,
+    /// The database this app uses (`sqlite:…` or `postgres://…`).
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -71,8 +73,6 @@ pub fn postgres_enabled() -> bool {
 }
 
 pub async fn spawn_app(db: Db) -> TestApp {
-    wenzheng::telemetry::init_logging(false);
-    let dir = tempfile::tempdir().expect("temp dir");
     let database_url = match db {
         Db::Sqlite => None,
         Db::Postgres => Some(
@@ -81,6 +81,21 @@ pub async fn spawn_app(db: Db) -> TestApp {
                 .expect("PostgreSQL tests enabled"),
         ),
     };
+    spawn_app_on(database_url).await
+}
+
+/// A fresh PostgreSQL database URL (PostgreSQL tests must be enabled).
+pub async fn fresh_postgres_database() -> String {
+    fresh_postgres_url()
+        .await
+        .expect("PostgreSQL tests enabled")
+}
+
+/// An app with its own data directory on the given database (`None`: a new SQLite file in the
+/// data directory). Two apps on one PostgreSQL database are two instances of one deployment.
+pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
+    wenzheng::telemetry::init_logging(false);
+    let dir = tempfile::tempdir().expect("temp dir");
     let settings = Settings::resolve(
         FileConfig::default(),
         Overrides {
@@ -92,6 +107,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
         },
     )
     .expect("settings");
+    let database_url = settings.database_url.clone();
     // Tests run the reminder scan and the outbox delivery themselves, at the times they choose.
     let settings = Settings {
         jobs: wenzheng::config::JobsConfig {
@@ -111,7 +127,8 @@ pub async fn spawn_app(db: Db) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     let token = "wz_test_token_for_dispatcher".to_string();
-    state
+    // A second instance on the same database finds the token there already.
+    let _ = state
         .store
         .add_staff_token(
             "测试调度员",
@@ -122,14 +139,14 @@ pub async fn spawn_app(db: Db) -> TestApp {
             None,
             chrono::Utc::now(),
         )
-        .await
-        .expect("token stored");
+        .await;
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
         state,
         token,
+        database_url,
         _dir: dir,
     }
 }

@@ -7,6 +7,7 @@ mod e2e;
 mod helpers;
 mod intake;
 mod process;
+mod search;
 mod staff;
 mod supervise;
 mod web;
