@@ -468,11 +468,15 @@ impl Store {
         };
         let count_sql = format!("SELECT COUNT(*) FROM cases{where_sql}");
         let n = params.len();
+        // Sort and cut the narrow rows (ids and sort keys) first, then read the whole rows of
+        // the one page only, instead of sorting every matching case with all its columns
+        // (docs/benchmarks.md, `queue_page`).
         let list_sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases{where_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
-            filter.order.sql(),
+            "SELECT {CASE_COLUMNS} FROM cases WHERE id IN (SELECT id FROM cases{where_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) \
+             ORDER BY {order}",
             n + 1,
-            n + 2
+            n + 2,
+            order = filter.order.sql(),
         );
         let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
         dispatch!(self, pool => {
