@@ -147,7 +147,7 @@ pub struct SearchQuery {
 )]
 pub async fn search(
     State(app): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<SearchPage>, ApiError> {
     let text = required_query(q.q)?;
@@ -188,6 +188,8 @@ pub async fn search(
         status: q.status,
         from,
         to,
+        // Handlers see their own unit's cases and published ones, as everywhere else.
+        visible_unit: handler_unit(&staff)?,
     };
     let ix = index(&app)?;
     let page = blocking(move || ix.search_cases(&text, &filters, page as usize, per_page as usize))
@@ -200,6 +202,15 @@ pub async fn search(
 pub struct SimilarQuery {
     /// How many, 1–50 (default 10).
     pub limit: Option<usize>,
+}
+
+/// A handler's unit (their search scope); `None` for every other role.
+fn handler_unit(staff: &Staff) -> Result<Option<String>, ApiError> {
+    let actor = staff.actor()?;
+    Ok(match actor.role {
+        crate::cases::Role::Handler => Some(actor.unit.unwrap_or_default()),
+        _ => None,
+    })
 }
 
 fn parse_number(s: &str) -> Result<CaseNumber, ApiError> {
@@ -220,7 +231,7 @@ fn parse_number(s: &str) -> Result<CaseNumber, ApiError> {
 )]
 pub async fn similar(
     State(app): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(number): Path<String>,
     ApiQuery(q): ApiQuery<SimilarQuery>,
 ) -> Result<Json<Vec<SimilarCase>>, ApiError> {
@@ -229,6 +240,11 @@ pub async fn similar(
         return Err(ApiError::bad_request("limit must be 1 to 50").with_field("limit"));
     }
     let number = parse_number(&number)?;
+    let scope = handler_unit(&staff)?;
+    if scope.is_some() {
+        // The case itself must be the handler's (404 otherwise, like the case view).
+        crate::workflow::load_visible(&app.store, &staff.actor()?, &number).await?;
+    }
     let not_found = |e: StoreError| match e {
         StoreError::NotFound => ApiError::not_found(format!("no case {number}")),
         other => other.into(),
@@ -247,17 +263,27 @@ pub async fn similar(
     let mut exclude = app.store.merge_group(id).await?;
     exclude.push(id);
     let ix = index(&app)?;
+    let scoped = scope.is_some();
     let similar = blocking(move || {
         ix.similar_to_text(
             &row.title,
             &row.body,
             row.category.as_deref(),
             &exclude,
-            limit,
+            // A handler's list keeps only their unit's cases: ask for more to fill it.
+            if scoped { limit * 4 } else { limit },
             SimilarOptions::default(),
         )
     })
     .await?;
+    let similar = match &scope {
+        Some(unit) => similar
+            .into_iter()
+            .filter(|c| c.unit.as_deref() == Some(unit.as_str()))
+            .take(limit)
+            .collect(),
+        None => similar,
+    };
     Ok(Json(similar))
 }
 

@@ -76,6 +76,8 @@ pub struct SearchFilters {
     pub status: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// A handler's unit: only that unit's cases and public (published) cases match.
+    pub visible_unit: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -320,6 +322,20 @@ impl SearchIndex {
                 Term::from_facet(f.category, &Facet::from_path([c])),
                 IndexRecordOption::Basic,
             ))));
+        }
+        if let Some(u) = &filters.visible_unit {
+            let own: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_facet(f.unit, &Facet::from_path([u])),
+                IndexRecordOption::Basic,
+            ));
+            let public: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_u64(f.public, 1),
+                IndexRecordOption::Basic,
+            ));
+            clauses.push(filter(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, own),
+                (Occur::Should, public),
+            ]))));
         }
         if let Some(t) = &filters.request_type {
             clauses.push(filter(term_text(f.request_type, t)));
