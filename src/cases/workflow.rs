@@ -199,8 +199,6 @@ pub enum Action {
     RejectReply { reason: String },
     /// The office publishes the reply (部门回应).
     Publish { note: Option<String> },
-    /// The main case's reply reaches a case merged into it.
-    ReceiveMergedReply { main_case: String },
     /// The citizen rates the reply.
     Rate {
         satisfaction: Satisfaction,
@@ -233,7 +231,6 @@ impl Action {
             Action::SubmitReply { .. } => "submit_reply",
             Action::RejectReply { .. } => "reject_reply",
             Action::Publish { .. } => "publish",
-            Action::ReceiveMergedReply { .. } => "merged_reply",
             Action::Rate { .. } => "rate",
             Action::Close { .. } => "close",
             Action::Reopen { .. } => "reopen",
@@ -257,7 +254,6 @@ impl Action {
             Action::SubmitReply { .. } => "提交答复",
             Action::RejectReply { .. } => "退回修改",
             Action::Publish { .. } => "审核发布",
-            Action::ReceiveMergedReply { .. } => "并单答复",
             Action::Rate { .. } => "满意度评价",
             Action::Close { .. } => "办结",
             Action::Reopen { .. } => "重新办理",
@@ -348,10 +344,6 @@ pub enum Effect {
     /// Copy the draft into the public reply; the store also passes it on to merged cases.
     PublishReply {
         by: String,
-    },
-    /// The main case's reply becomes this case's reply.
-    CopyReplyFrom {
-        main_case: String,
     },
     Rate {
         satisfaction: Satisfaction,
@@ -747,21 +739,6 @@ pub fn decide(
                     by: actor.name.clone(),
                 }],
                 optional("note", note)?,
-            ))
-        }
-        Action::ReceiveMergedReply { main_case } => {
-            if actor.role != R::System {
-                return Err(forbid(""));
-            }
-            if from != S::Merged {
-                return Err(illegal());
-            }
-            Ok(t(
-                S::Replied,
-                vec![Effect::CopyReplyFrom {
-                    main_case: main_case.clone(),
-                }],
-                Some(format!("主案件 {main_case} 的答复")),
             ))
         }
         Action::Rate {

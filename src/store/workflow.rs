@@ -158,36 +158,10 @@ impl Store {
         .collect()))
     }
 
-    /// Writes the audit entry of the case's receipt (the first line of every case's story).
-    pub async fn record_receipt(
-        &self,
-        case_id: i64,
-        channel: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, pool => {
-            sqlx::query(
-                "INSERT INTO case_events (case_id, at, actor, role, action, from_status, to_status, note) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(case_id)
-            .bind(at)
-            .bind("系统")
-            .bind("system")
-            .bind("receive")
-            .bind(None::<String>)
-            .bind(CaseStatus::Received.code())
-            .bind(format!("受理（{channel}）"))
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
     /// Applies a transition decided by `cases::decide` on the case `case_id`: the status change
     /// (guarded by the status it was decided from), every effect, the audit entry and the
-    /// notices, in one transaction. Returns the ids of the cases whose state also changed (cases
-    /// merged into this one that received its reply).
+    /// notices, in one transaction. Publishing also gives the reply to the cases merged into
+    /// this one, each with its own audit entry and notice.
     pub async fn apply_transition(
         &self,
         case_id: i64,
@@ -395,17 +369,6 @@ impl Store {
                         enqueue!(tx, &format!("{event_id}:reply:{case_number}"), "reply_published", case_id,
                             &format!("citizen:{case_number}"), &case_number, &title, "您的留言已答复，请凭查询码查看并评价", now);
                     }
-                    Effect::CopyReplyFrom { main_case } => {
-                        sqlx::query(
-                            "UPDATE cases SET reply_text = (SELECT m.reply_text FROM cases m WHERE m.case_number = $2), \
-                             replied_at = $1, reply_published_at = $1 WHERE id = $3",
-                        )
-                        .bind(now)
-                        .bind(main_case)
-                        .bind(case_id)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
                     Effect::Rate { satisfaction, comment } => {
                         sqlx::query("UPDATE cases SET satisfaction = $1, satisfaction_comment = $2, rated_at = $3 WHERE id = $4")
                             .bind(satisfaction.as_str())
@@ -471,31 +434,6 @@ impl Store {
             tx.commit().await?;
             Ok(())
         })
-    }
-
-    /// Queues a notice outside a transition (e.g. a 特急 case raised to the dispatcher at intake).
-    /// The dedupe key makes a repeat a no-op.
-    pub async fn enqueue_notice(
-        &self,
-        dedupe_key: &str,
-        kind: &str,
-        case_id: i64,
-        recipient: &str,
-        text: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, pool => {
-            // One statement, no transaction: a read-then-write transaction can fail at once on
-            // SQLite's lock upgrade, and the insert alone is atomic.
-            let mut conn = pool.acquire().await?;
-            let (case_number, title): (String, String) =
-                sqlx::query_as("SELECT case_number, title FROM cases WHERE id = $1")
-                    .bind(case_id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-            enqueue!(conn, dedupe_key, kind, case_id, recipient, &case_number, &title, text, now);
-        });
-        Ok(())
     }
 
     /// Open cases whose reply clock runs and that still owe a reminder, earliest deadline first.

@@ -633,21 +633,20 @@ pub fn xlsx(r: &MonthlyReport) -> Result<Vec<u8>, RenderError> {
     }
 
     let ws = wb.add_worksheet().set_name("超期清单")?;
-    for (c, h) in [
-        "案件编号",
-        "标题",
-        "承办单位",
-        "状态",
-        "受理时间",
-        "答复期限",
-        "答复时间",
-        "超期工作日",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_with_format(0, c as u16, *h, &bold)?;
-    }
+    write_header(
+        ws,
+        &[
+            "案件编号",
+            "标题",
+            "承办单位",
+            "状态",
+            "受理时间",
+            "答复期限",
+            "答复时间",
+            "超期工作日",
+        ],
+        &bold,
+    )?;
     for (i, o) in r.overdue.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write(row, 0, o.case_number.as_str())?;
@@ -669,22 +668,21 @@ pub fn xlsx(r: &MonthlyReport) -> Result<Vec<u8>, RenderError> {
     ws.set_column_width(1, 40)?;
 
     let ws = wb.add_worksheet().set_name("领导批示")?;
-    for (c, h) in [
-        "案件编号",
-        "标题",
-        "承办单位",
-        "批示领导",
-        "批示内容",
-        "批示时间",
-        "反馈期限",
-        "反馈情况",
-        "案件状态",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_with_format(0, c as u16, *h, &bold)?;
-    }
+    write_header(
+        ws,
+        &[
+            "案件编号",
+            "标题",
+            "承办单位",
+            "批示领导",
+            "批示内容",
+            "批示时间",
+            "反馈期限",
+            "反馈情况",
+            "案件状态",
+        ],
+        &bold,
+    )?;
     for (i, x) in r.instructions.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write(row, 0, x.case_number.as_str())?;
@@ -703,22 +701,21 @@ pub fn xlsx(r: &MonthlyReport) -> Result<Vec<u8>, RenderError> {
     }
 
     let ws = wb.add_worksheet().set_name("部门考核")?;
-    for (c, h) in [
-        "排名",
-        "单位",
-        "案件数",
-        "响应率",
-        "解决率",
-        "满意率",
-        "超期",
-        "退单",
-        "得分",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_with_format(0, c as u16, *h, &bold)?;
-    }
+    write_header(
+        ws,
+        &[
+            "排名",
+            "单位",
+            "案件数",
+            "响应率",
+            "解决率",
+            "满意率",
+            "超期",
+            "退单",
+            "得分",
+        ],
+        &bold,
+    )?;
     for (i, u) in r.assessment.units.iter().enumerate() {
         let row = i as u32 + 1;
         match u.rank {
@@ -746,6 +743,18 @@ pub fn xlsx(r: &MonthlyReport) -> Result<Vec<u8>, RenderError> {
     }
     ws.set_column_width(1, 24)?;
     Ok(wb.save_to_buffer()?)
+}
+
+/// Writes a sheet's header row in `bold`.
+fn write_header(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    headers: &[&str],
+    bold: &rust_xlsxwriter::Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, bold)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

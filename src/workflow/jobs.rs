@@ -95,8 +95,7 @@ pub async fn scan(
                 )
             }
         };
-        // Unassigned cases have no unit to urge: the office is urged instead (the rules send the
-        // notice to the office when there is no lead unit), but only `Escalate` applies to them.
+        // An unassigned case (received or returned) has no unit to urge: escalate it instead.
         let action = if matches!(state.status, CaseStatus::Received | CaseStatus::Returned)
             && matches!(action, Action::Urge { .. })
         {

@@ -297,6 +297,38 @@ impl TestApp {
     }
 }
 
+/// Takes a workflow action through the API and returns the case view; fails the test unless 200.
+pub async fn act(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    action: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let (status, v) = act_status(app, token, number, action, body).await;
+    assert_eq!(status, 200, "{action} on {number}: {v}");
+    v
+}
+
+/// Takes a workflow action through the API: the status code and the JSON answer.
+pub async fn act_status(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    action: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = app
+        .post_as(
+            token,
+            &format!("/api/v1/cases/{number}/actions/{action}"),
+            &body,
+        )
+        .await;
+    let status = r.status().as_u16();
+    (status, r.json().await.expect("JSON"))
+}
+
 /// Declares one `#[tokio::test]` per database for an `async fn(TestApp)` test body.
 #[macro_export]
 macro_rules! db_tests {

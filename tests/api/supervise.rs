@@ -5,24 +5,10 @@
 use serde_json::{Value, json};
 
 use crate::db_tests;
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, act};
 
 const HOUSING: &str = "住房和城乡建设局";
 const EDUCATION: &str = "教育局";
-
-async fn act(app: &TestApp, token: &str, number: &str, action: &str, body: Value) -> Value {
-    let r = app
-        .post_as(
-            token,
-            &format!("/api/v1/cases/{number}/actions/{action}"),
-            &body,
-        )
-        .await;
-    let status = r.status();
-    let v: Value = r.json().await.expect("JSON");
-    assert_eq!(status, 200, "{action} on {number}: {v}");
-    v
-}
 
 async fn rate(app: &TestApp, code: &str, satisfaction: &str) {
     let r = app

@@ -5,43 +5,11 @@
 use serde_json::{Value, json};
 
 use crate::db_tests;
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, act, act_status};
 
 const HOUSING: &str = "住房和城乡建设局";
 const EDUCATION: &str = "教育局";
 const TRANSPORT: &str = "交通运输局";
-
-async fn act(app: &TestApp, token: &str, number: &str, action: &str, body: Value) -> Value {
-    let r = app
-        .post_as(
-            token,
-            &format!("/api/v1/cases/{number}/actions/{action}"),
-            &body,
-        )
-        .await;
-    let status = r.status();
-    let v: Value = r.json().await.expect("JSON");
-    assert_eq!(status, 200, "{action} on {number}: {v}");
-    v
-}
-
-async fn act_status(
-    app: &TestApp,
-    token: &str,
-    number: &str,
-    action: &str,
-    body: Value,
-) -> (u16, Value) {
-    let r = app
-        .post_as(
-            token,
-            &format!("/api/v1/cases/{number}/actions/{action}"),
-            &body,
-        )
-        .await;
-    let status = r.status().as_u16();
-    (status, r.json().await.expect("JSON"))
-}
 
 async fn whole_lifecycle(app: TestApp) {
     let dispatcher = app.token.clone();
