@@ -8,6 +8,7 @@ pub mod features;
 pub mod linear;
 pub mod metrics;
 pub mod model_file;
+pub mod request_type;
 pub mod training;
 pub mod triage;
 pub mod urgency;

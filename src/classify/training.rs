@@ -83,6 +83,10 @@ pub struct FitOptions {
     pub algorithm: Algorithm,
     /// Vocabulary cap (most frequent terms by document frequency).
     pub max_features: usize,
+    /// See [`FeatureConfig::title_weight`] (title-aware tasks only).
+    pub title_weight: Option<f32>,
+    /// Longest character n-gram (default 3).
+    pub char_ngram_max: Option<usize>,
     pub train: TrainOptions,
     /// Accuracy that predictions at or above the uncertainty threshold must reach on the dev split.
     pub target_precision: f64,
@@ -99,6 +103,8 @@ impl Default for FitOptions {
                 balanced: false,
             },
             max_features: FeatureConfig::default().max_features,
+            title_weight: None,
+            char_ngram_max: None,
             train: TrainOptions::default(),
             target_precision: 0.95,
             self_train_confidence: None,
@@ -511,6 +517,12 @@ pub fn fit(data: &TaskData, opts: FitOptions, mut progress: impl FnMut(Progress)
         max_features: opts.max_features,
         ..FeatureConfig::default()
     };
+    if config.title_words {
+        config.title_weight = opts.title_weight;
+    }
+    if let Some(n) = opts.char_ngram_max {
+        config.char_ngram_max = n;
+    }
     if let Algorithm::LinfaLogistic { max_features } = opts.algorithm {
         config.max_features = max_features;
     }

@@ -34,6 +34,32 @@ pub struct TypeSuggestion {
     pub top3: Vec<LabelScore>,
     pub uncertain: bool,
     pub key_terms: Vec<String>,
+    /// The certain rule that decided the label instead of the model, if any (`praise_title`).
+    pub rule: Option<String>,
+}
+
+impl TypeSuggestion {
+    /// The model's prediction, overruled by a certain rule on the title when one fires
+    /// (see [`super::request_type`]).
+    pub fn decide(p: Prediction, title: &str) -> Self {
+        let rule = super::request_type::fired_rule(title);
+        let (label, confidence, uncertain) = match rule {
+            Some(_) => (
+                super::request_type::PRAISE_LABEL.to_string(),
+                super::request_type::PRAISE_RULE_PRECISION,
+                false,
+            ),
+            None => (p.label, p.confidence, p.uncertain),
+        };
+        TypeSuggestion {
+            label,
+            confidence,
+            top3: p.top3,
+            uncertain,
+            key_terms: p.key_terms,
+            rule: rule.map(str::to_string),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -185,16 +211,10 @@ impl Triage {
                 }
             }
         };
-        let request_type = self.request_type.as_ref().map(|m| {
-            let t = m.predict_vector(&vector_for(m)).0;
-            TypeSuggestion {
-                label: t.label,
-                confidence: t.confidence,
-                top3: t.top3,
-                uncertain: t.uncertain,
-                key_terms: t.key_terms,
-            }
-        });
+        let request_type = self
+            .request_type
+            .as_ref()
+            .map(|m| TypeSuggestion::decide(m.predict_vector(&vector_for(m)).0, title));
         let urgency = self
             .urgency
             .as_ref()
@@ -242,7 +262,10 @@ mod tests {
                 (d.label.as_str(), d.confidence)
             );
             let m = t.request_type.as_ref().expect("type model shipped");
-            let p = m.predict_words(&m.message_words(&t.segmenter, title, body));
+            let p = TypeSuggestion::decide(
+                m.predict_words(&m.message_words(&t.segmenter, title, body)),
+                title,
+            );
             let rt = r.request_type.unwrap();
             assert_eq!(
                 (rt.label.as_str(), rt.confidence),

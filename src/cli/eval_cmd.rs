@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 
 use crate::classify::data;
 use crate::classify::metrics::Evaluation;
+use crate::classify::triage::TypeSuggestion;
 use crate::classify::{Classifier, urgency};
 use crate::text::Segmenter;
 
@@ -97,6 +98,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         let label = match args.task {
             // Urgency is decided by the recall-first threshold and the rules, as in triage.
             Task::Urgency => urgency::decide_words(&classifier, &words, &r.text, true).label,
+            // The type, as in triage: the model, or the certain praise rule on the title.
+            Task::Type => {
+                TypeSuggestion::decide(classifier.predict_words(&words), &r.title).label
+            }
             _ => classifier.predict_words(&words).label,
         };
         gold.push(g);

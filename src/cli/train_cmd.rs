@@ -39,6 +39,13 @@ pub struct TrainArgs {
     /// dense matrix is examples × features × 8 bytes).
     #[arg(long)]
     pub max_features: Option<usize>,
+    /// Type and urgency: weight of the title's own feature block (see FeatureConfig::title_weight);
+    /// without it, title terms are pooled with the body's.
+    #[arg(long)]
+    pub title_weight: Option<f32>,
+    /// Longest character n-gram (default 3).
+    #[arg(long)]
+    pub char_ngram_max: Option<usize>,
     /// Training epochs (softmax).
     #[arg(long, default_value_t = 20)]
     pub epochs: usize,
@@ -119,6 +126,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         _ => args.max_features.unwrap_or(opts.max_features),
     };
     anyhow::ensure!(opts.max_features > 0, "--max-features must be positive");
+    if let Some(w) = args.title_weight {
+        anyhow::ensure!(w > 0.0 && w.is_finite(), "--title-weight must be positive");
+        opts.title_weight = Some(w);
+    }
+    if let Some(n) = args.char_ngram_max {
+        anyhow::ensure!((2..=6).contains(&n), "--char-ngram-max must be between 2 and 6");
+        opts.char_ngram_max = Some(n);
+    }
     opts.train.epochs = args.epochs;
     opts.train.l2 = args.l2;
     if args.self_train {

@@ -22,7 +22,7 @@ def kappa(a, b):
     return observed, (observed - expected) / (1 - expected)
 
 
-primary = load(os.path.join(here, 'type_urgency.csv'))
+primary = load(os.path.join(here, 'type_urgency_first_pass.csv'))
 second = load(os.path.join(here, 'annotations', 'batch_double.labels.csv'))
 ids = [i for i in second if i in primary]
 print(f'doubly labelled messages: {len(ids)}')

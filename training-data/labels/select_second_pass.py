@@ -2,11 +2,11 @@
 
 Each of the 9,992 messages of type_urgency.csv is labelled again by a different annotator who never
 sees the first label (annotator-2A … 2H, 8 batches in a shuffled order). Agreement is then measured
-on all of them (agreement.py --second-pass), and messages where the two disagree go to a third
-annotator who adjudicates (adjudicate.py), so every label in type_urgency.csv is either agreed by
+on all of them (merge_passes.py), and messages where the two disagree go to a third
+annotator who adjudicates (select_adjudication.py, merge_passes.py), so every label in type_urgency.csv is either agreed by
 two annotators or decided by a third.
 
-Usage: python3 select_second_pass.py training-data/labels/type_urgency.csv OUT_DIR
+Usage: python3 select_second_pass.py training-data/labels/type_urgency_first_pass.csv OUT_DIR
 """
 import csv, random, sys
 
