@@ -1,4 +1,4 @@
-//! The saved model format (`.wzm`), version 1.
+//! The saved model format (`.wzm`), version 2 (reads 1 and 2).
 //!
 //! Layout, all integers and floats little-endian:
 //! `b"WZMODEL\0"`, u32 header length, the header as JSON ([`ModelHeader`]), u32 term count, each
@@ -8,6 +8,11 @@
 //!
 //! Changing the layout means a new `FORMAT_VERSION`, a reader for the old one, and a committed
 //! model of the old version that the tests still load.
+//!
+//! Versions: 1, the first. 2 (2026-11-28) has the same layout and may set
+//! `feature_config.title_weight`, which changes how vectors are built: a build that knew only
+//! version 1 would ignore the field and compute wrong features, so it must refuse the file
+//! instead. Version 1 files are read as they are (no title weight); `models/department.wzm` is one.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -19,7 +24,9 @@ use super::linear::LinearModel;
 use super::metrics::Evaluation;
 
 pub const MAGIC: &[u8; 8] = b"WZMODEL\0";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// Every version this build reads.
+pub const READABLE_VERSIONS: [u32; 2] = [1, 2];
 
 /// Everything about a model except its arrays.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,7 +58,7 @@ pub enum ModelFileError {
     Io(#[from] std::io::Error),
     #[error("not a wenzheng model file (bad magic bytes)")]
     BadMagic,
-    #[error("model format version {0} is not supported by this build (supports {FORMAT_VERSION})")]
+    #[error("model format version {0} is not supported by this build (reads 1 and {FORMAT_VERSION})")]
     UnsupportedVersion(u32),
     #[error("model header is not valid: {0}")]
     BadHeader(String),
@@ -108,7 +115,7 @@ pub fn read(
     }
     let v: VersionOnly = serde_json::from_slice(header_bytes)
         .map_err(|e| ModelFileError::BadHeader(e.to_string()))?;
-    if v.format_version != FORMAT_VERSION {
+    if !READABLE_VERSIONS.contains(&v.format_version) {
         return Err(ModelFileError::UnsupportedVersion(v.format_version));
     }
     let header: ModelHeader = serde_json::from_slice(header_bytes)

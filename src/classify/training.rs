@@ -369,10 +369,15 @@ pub const URGENCIES: [&str; 3] = ["一般", "紧急", "特急"];
 /// The request-type (`type`) or urgency (`urgency`) task, from the project's own labels
 /// (training-data/labels/type_urgency_{train,dev,test}.csv, split by message id): train on
 /// train, calibrate and choose thresholds on dev, and report test (never trained or tuned on).
+///
+/// With `tokenized_extra`, `labels/type_urgency_train_tokenized.csv` (if present) joins the
+/// training split: the department task's messages, which survive only as tokens, labelled by
+/// reading (training-data/README.md, round 5). They have no separate title.
 pub fn labelled_task_data(
     dir: &Path,
     segmenter: &Segmenter,
     task: &str,
+    tokenized_extra: bool,
 ) -> Result<TaskData, DataError> {
     let (column, labels): (&str, Vec<String>) = match task {
         "type" => (
@@ -394,7 +399,11 @@ pub fn labelled_task_data(
         .iter()
         .map(|p| dir.join(format!("labels/type_urgency_{p}.csv")))
         .collect();
-    let sha256 = sha256_files(&files)?;
+    let extra = dir.join("labels/type_urgency_train_tokenized.csv");
+    let extra = (tokenized_extra && extra.exists()).then_some(extra);
+    let mut hashed = files.clone();
+    hashed.extend(extra.iter().cloned());
+    let sha256 = sha256_files(&hashed)?;
     let index: HashMap<&str, usize> = labels
         .iter()
         .enumerate()
@@ -420,11 +429,35 @@ pub fn labelled_task_data(
     let test = parts.pop().expect("three parts");
     let dev = parts.pop().expect("three parts");
     let mut train = parts.pop().expect("three parts");
+    let mut notes = Vec::new();
+    if let Some(path) = &extra {
+        let table = Table::read_path(path, &["分词文本", column])?;
+        let before = train.len();
+        for r in &table.rows {
+            let raw_label = table.get(r, column).trim();
+            let label = *index.get(raw_label).ok_or_else(|| DataError::Line {
+                file: path.display().to_string(),
+                line: r.line,
+                message: format!("{column} {raw_label:?} is not one of {}", labels.join(", ")),
+            })?;
+            // Joined back and re-cut by our segmenter, as for the department task.
+            let joined: String = table.get(r, "分词文本").split_whitespace().collect();
+            let words = segmenter.words(&joined);
+            if !words.is_empty() {
+                train.push(Example { words, label });
+            }
+        }
+        notes.push(format!(
+            "added {} tokenized training messages ({})",
+            train.len() - before,
+            path.display()
+        ));
+    }
     let protected: Vec<Vec<String>> = dev.iter().chain(&test).map(|e| e.words.clone()).collect();
     let removed = remove_near_duplicates(&mut train, |e| &e.words, &protected, 0.5);
-    let notes = vec![format!(
+    notes.push(format!(
         "removed {removed} training messages that near-duplicate a dev or test message"
-    )];
+    ));
     Ok(TaskData {
         task: task.to_string(),
         labels,

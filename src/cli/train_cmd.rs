@@ -46,6 +46,10 @@ pub struct TrainArgs {
     /// Longest character n-gram (default 3).
     #[arg(long)]
     pub char_ngram_max: Option<usize>,
+    /// Type and urgency: leave out the tokenized extra training messages
+    /// (labels/type_urgency_train_tokenized.csv), e.g. to measure what they add.
+    #[arg(long)]
+    pub without_tokenized: bool,
     /// Training epochs (softmax).
     #[arg(long, default_value_t = 20)]
     pub epochs: usize,
@@ -99,7 +103,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 !args.self_train && corrections.is_empty(),
                 "--self-train and --with-corrections apply to the department task only"
             );
-            training::labelled_task_data(&args.data, &segmenter, &args.task)
+            training::labelled_task_data(&args.data, &segmenter, &args.task, !args.without_tokenized)
         }
         other => anyhow::bail!("--task {other:?}: expected department, type or urgency"),
     }
