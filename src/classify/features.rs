@@ -430,7 +430,15 @@ mod tests {
                 body += val * val;
             }
         }
-        assert!((title.sqrt() - 0.5).abs() < 1e-5, "title block norm {}", title.sqrt());
-        assert!((body.sqrt() - 1.0).abs() < 1e-5, "body block norm {}", body.sqrt());
+        assert!(
+            (title.sqrt() - 0.5).abs() < 1e-5,
+            "title block norm {}",
+            title.sqrt()
+        );
+        assert!(
+            (body.sqrt() - 1.0).abs() < 1e-5,
+            "body block norm {}",
+            body.sqrt()
+        );
     }
 }

@@ -58,7 +58,9 @@ pub enum ModelFileError {
     Io(#[from] std::io::Error),
     #[error("not a wenzheng model file (bad magic bytes)")]
     BadMagic,
-    #[error("model format version {0} is not supported by this build (reads 1 and {FORMAT_VERSION})")]
+    #[error(
+        "model format version {0} is not supported by this build (reads 1 and {FORMAT_VERSION})"
+    )]
     UnsupportedVersion(u32),
     #[error("model header is not valid: {0}")]
     BadHeader(String),

@@ -36,10 +36,16 @@ mod tests {
 
     #[test]
     fn thankful_titles_are_praise_unless_they_ask() {
-        assert_eq!(fired_rule("感谢A7县泉塘街道拆除废弃油烟排放管道"), Some(PRAISE_RULE));
+        assert_eq!(
+            fired_rule("感谢A7县泉塘街道拆除废弃油烟排放管道"),
+            Some(PRAISE_RULE)
+        );
         assert_eq!(fired_rule("为家乡A7县开慧村的发展点赞"), Some(PRAISE_RULE));
         assert_eq!(fired_rule("为G2区政府点赞，请求发展建立一个夜市场"), None);
-        assert_eq!(fired_rule("环境越来越好，感谢的同时希望能关注猪粪排放问题"), None);
+        assert_eq!(
+            fired_rule("环境越来越好，感谢的同时希望能关注猪粪排放问题"),
+            None
+        );
         assert_eq!(fired_rule("小区停水三天"), None);
     }
 }

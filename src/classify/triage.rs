@@ -291,11 +291,20 @@ mod tests {
             &root.join("models/departments.toml"),
         )
         .unwrap();
-        let r = t.triage("感谢交警大队", "交警大队的同志帮我找回了丢失的钱包,特此感谢");
+        let r = t.triage(
+            "感谢交警大队",
+            "交警大队的同志帮我找回了丢失的钱包,特此感谢",
+        );
         let rt = r.request_type.expect("type model shipped");
-        assert_eq!((rt.label.as_str(), rt.rule.as_deref()), ("表扬", Some("praise_title")));
+        assert_eq!(
+            (rt.label.as_str(), rt.rule.as_deref()),
+            ("表扬", Some("praise_title"))
+        );
         assert!(!rt.uncertain);
-        let r = t.triage("举报小区违建", "A3区某小区一楼住户私自搭建违章建筑,严重影响消防通道");
+        let r = t.triage(
+            "举报小区违建",
+            "A3区某小区一楼住户私自搭建违章建筑,严重影响消防通道",
+        );
         assert_eq!(r.request_type.expect("type model shipped").rule, None);
     }
 }

@@ -99,9 +99,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             // Urgency is decided by the recall-first threshold and the rules, as in triage.
             Task::Urgency => urgency::decide_words(&classifier, &words, &r.text, true).label,
             // The type, as in triage: the model, or the certain praise rule on the title.
-            Task::Type => {
-                TypeSuggestion::decide(classifier.predict_words(&words), &r.title).label
-            }
+            Task::Type => TypeSuggestion::decide(classifier.predict_words(&words), &r.title).label,
             _ => classifier.predict_words(&words).label,
         };
         gold.push(g);

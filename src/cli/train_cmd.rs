@@ -103,7 +103,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 !args.self_train && corrections.is_empty(),
                 "--self-train and --with-corrections apply to the department task only"
             );
-            training::labelled_task_data(&args.data, &segmenter, &args.task, !args.without_tokenized)
+            training::labelled_task_data(
+                &args.data,
+                &segmenter,
+                &args.task,
+                !args.without_tokenized,
+            )
         }
         other => anyhow::bail!("--task {other:?}: expected department, type or urgency"),
     }
@@ -135,7 +140,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         opts.title_weight = Some(w);
     }
     if let Some(n) = args.char_ngram_max {
-        anyhow::ensure!((2..=6).contains(&n), "--char-ngram-max must be between 2 and 6");
+        anyhow::ensure!(
+            (2..=6).contains(&n),
+            "--char-ngram-max must be between 2 and 6"
+        );
         opts.char_ngram_max = Some(n);
     }
     opts.train.epochs = args.epochs;
