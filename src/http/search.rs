@@ -297,7 +297,7 @@ pub async fn duplicate_candidates(app: &AppState, case_id: i64) -> Vec<Duplicate
         };
         let mut exclude = app.store.merge_group(case_id).await?;
         exclude.push(case_id);
-        blocking(move || ix.duplicate_candidates(&row.title, &row.body, &exclude)).await
+        blocking(move || ix.duplicate_candidates(&row.title, &row.body, &exclude, None)).await
     }
     .await;
     result.unwrap_or_else(|e| {

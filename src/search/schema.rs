@@ -15,8 +15,9 @@ use tantivy::schema::{
 
 use super::tokenizer::TOKENIZER_NAME;
 
-/// Bump when the fields or their options change; older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bump when the fields, their options or what the tokenizer emits change; older indexes are
+/// then rebuilt. 2: sub-words indexed beside each word (docs/search.md, "Tokenizer").
+pub const SCHEMA_VERSION: u32 = 2;
 /// The version file in an index directory.
 pub const VERSION_FILE: &str = "wz-search.json";
 
