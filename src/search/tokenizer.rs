@@ -308,6 +308,34 @@ mod tests {
         assert_eq!(texts.len(), unique.len(), "{texts:?}");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Whatever is indexed or highlighted: every token is a slice of the text (lower-cased),
+        /// positions never go back, and the highlight stream's offsets never overlap — tantivy's
+        /// snippet generator slices by them.
+        #[test]
+        fn index_and_highlight_tokens_are_well_formed(
+            raw in "\\PC{0,120}|[住房公积金停车费管理中心小区物业哈A-Za-z0-9*市 ,。]{0,60}",
+            pick in 0usize..8,
+        ) {
+            let text = crate::text::normalise(&raw);
+            let tokens = index_tokens(&SEG, &text);
+            let mut last_position = 0;
+            for t in &tokens {
+                proptest::prop_assert!(t.offset_from < t.offset_to && t.offset_to <= text.len());
+                proptest::prop_assert!(text.is_char_boundary(t.offset_from) && text.is_char_boundary(t.offset_to));
+                proptest::prop_assert!(t.position >= last_position);
+                last_position = t.position;
+            }
+            let terms: HashSet<String> = tokens.iter().skip(pick).step_by(3).map(|t| t.text.clone()).collect();
+            let hl = highlight_tokens(&SEG, &text, &terms);
+            for pair in hl.windows(2) {
+                proptest::prop_assert!(pair[0].offset_to <= pair[1].offset_from);
+            }
+        }
+    }
+
     #[test]
     fn highlight_tokens_mark_a_sub_word_and_never_go_back() {
         let text = crate::text::normalise("我想提取住房公积金,住房公积金中心不接电话");
