@@ -128,7 +128,8 @@ pub struct CaseDetail {
     pub instructions: Vec<crate::store::InstructionRecord>,
     /// The audit log (办理记录), oldest first.
     pub events: Vec<crate::store::EventRecord>,
-    /// Likely duplicates (并单 candidates): similar cases above the duplicate threshold.
+    /// Likely duplicates (并单 candidates): similar cases above the duplicate threshold, among
+    /// the cases the viewer may see (a handler: their unit's and published ones).
     pub duplicate_candidates: Vec<crate::search::DuplicateCandidate>,
 }
 
