@@ -144,6 +144,10 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(tokenizer::TOKENIZER_NAME, WzTokenizer::new(seg.clone()));
+        index.tokenizers().register(
+            tokenizer::WORDS_TOKENIZER_NAME,
+            WzTokenizer::words_only(seg.clone()),
+        );
         // Two cores: one indexing thread leaves the other for requests.
         let writer = index
             .writer_with_num_threads(1, WRITER_MEMORY)
@@ -287,8 +291,15 @@ impl SearchIndex {
         doc.add_text(f.kind, kind);
         doc.add_u64(f.entity_id, row.id as u64);
         doc.add_text(f.case_number, &row.case_number);
-        doc.add_text(f.title, text(&row.title));
-        doc.add_text(f.body, text(&row.body));
+        let (title, body) = (text(&row.title), text(&row.body));
+        if !public {
+            // More-like-this runs over staff copies only (kind `case`); public copies would
+            // count a published case twice in its statistics.
+            doc.add_text(f.title_words, &title);
+            doc.add_text(f.body_words, &body);
+        }
+        doc.add_text(f.title, title);
+        doc.add_text(f.body, body);
         if let Some(r) = &row.reply_text {
             doc.add_text(f.reply, text(r));
         }
@@ -601,6 +612,13 @@ mod tests {
             .unwrap();
         assert_eq!(dup[0].case_number, "2026-000001");
         assert!((dup[0].similarity - 1.0).abs() < 1e-4, "{dup:?}");
+        // More-like-this reads whole words: 公积金 does not pull in the case that only says
+        // 住房公积金 (the search does, above).
+        let similar = ix
+            .similar_to_text("公积金", "公积金", None, &[], 10, SimilarOptions::default())
+            .unwrap();
+        let numbers: Vec<&str> = similar.iter().map(|s| s.case_number.as_str()).collect();
+        assert_eq!(numbers, ["2026-000002"]);
     }
 
     #[test]

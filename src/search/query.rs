@@ -479,8 +479,10 @@ impl SearchIndex {
         for (w, _, _) in words_with_offsets(seg, &normalise(body)) {
             *tf.entry(w).or_default() += 1.0;
         }
-        let n = searcher.num_docs();
-        let body_field = self.fields().body;
+        // Statistics over the staff copies of cases and their whole words (`body_words`): the
+        // population more-like-this ranks, without the sub-words of the searched fields.
+        let n = searcher.doc_freq(&Term::from_field_text(self.fields().kind, KIND_CASE))?;
+        let body_field = self.fields().body_words;
         let mut out = HashMap::with_capacity(tf.len());
         for (w, count) in tf {
             let weight = match cache.get(&w) {
@@ -544,7 +546,9 @@ impl SearchIndex {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(terms.len() * 2);
         for (w, weight) in &terms {
             let boost = weight / best;
-            for (field, field_boost) in [(f.title, opts.title_boost), (f.body, 1.0)] {
+            // Whole words: a source word matches the same word in a candidate, not a compound
+            // containing it, so the pool and the scores are those measured (docs/search.md).
+            for (field, field_boost) in [(f.title_words, opts.title_boost), (f.body_words, 1.0)] {
                 let q: Box<dyn Query> = Box::new(TermQuery::new(
                     Term::from_field_text(field, w),
                     IndexRecordOption::WithFreqs,

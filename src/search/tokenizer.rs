@@ -37,6 +37,8 @@ impl Segments for crate::classify::Triage {
 
 /// The name the tokenizer is registered under in every index.
 pub const TOKENIZER_NAME: &str = "wz";
+/// The whole-words tokenizer (no sub-words), for the more-like-this fields.
+pub const WORDS_TOKENIZER_NAME: &str = "wz-words";
 
 /// Content words of already-normalised text, as `(word, byte_start, byte_end)`: punctuation and
 /// stop words dropped, Latin letters lower-cased, masked numbers spelled [`MASKED_NUMBER`] — the
@@ -155,15 +157,29 @@ pub fn highlight_tokens(seg: &Segmenter, normalised: &str, terms: &HashSet<Strin
     out
 }
 
-/// The index's tokenizer: words and their sub-words ([`index_tokens`]).
+/// The index's tokenizer: words and their sub-words ([`index_tokens`]), or, for the
+/// more-like-this fields, the words alone ([`words_with_offsets`]).
 #[derive(Clone)]
 pub struct WzTokenizer {
     seg: Arc<dyn Segments>,
+    sub_words: bool,
 }
 
 impl WzTokenizer {
+    /// Words and their sub-words (the searched text fields).
     pub fn new(seg: Arc<dyn Segments>) -> Self {
-        WzTokenizer { seg }
+        WzTokenizer {
+            seg,
+            sub_words: true,
+        }
+    }
+
+    /// Words only (`title_words`, `body_words`).
+    pub fn words_only(seg: Arc<dyn Segments>) -> Self {
+        WzTokenizer {
+            seg,
+            sub_words: false,
+        }
     }
 }
 
@@ -192,10 +208,23 @@ impl Tokenizer for WzTokenizer {
     type TokenStream<'a> = WzTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WzTokenStream {
-        WzTokenStream {
-            tokens: index_tokens(self.seg.segmenter(), text),
-            next: 0,
-        }
+        let seg = self.seg.segmenter();
+        let tokens = if self.sub_words {
+            index_tokens(seg, text)
+        } else {
+            words_with_offsets(seg, text)
+                .into_iter()
+                .enumerate()
+                .map(|(position, (text, offset_from, offset_to))| Token {
+                    offset_from,
+                    offset_to,
+                    position,
+                    text,
+                    position_length: 1,
+                })
+                .collect()
+        };
+        WzTokenStream { tokens, next: 0 }
     }
 }
 
