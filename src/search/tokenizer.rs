@@ -68,15 +68,60 @@ fn content_tokens(seg: &Segmenter, normalised: &str) -> Vec<(String, usize, usiz
         .collect()
 }
 
+/// Texts the index tokenizer cut lately, with their whole-word tokens, on this thread: a case's
+/// title and body are indexed twice (with sub-words in `title`/`body`, as words in
+/// `title_words`/`body_words`), and tantivy tokenizes a document's fields one after the other on
+/// its indexing thread, so the second pass finds the first's segmentation here instead of running
+/// jieba again. Purely a saving: a miss segments the text.
+const RECENT: usize = 4;
+
+thread_local! {
+    static RECENT_WORDS: std::cell::RefCell<std::collections::VecDeque<(String, Vec<Token>)>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+fn word_token(position: usize, (text, offset_from, offset_to): (String, usize, usize)) -> Token {
+    Token {
+        offset_from,
+        offset_to,
+        position,
+        text,
+        position_length: 1,
+    }
+}
+
+/// The whole-word tokens of a text (the `*_words` fields), from the recent cache or segmented.
+fn word_tokens(seg: &Segmenter, normalised: &str) -> Vec<Token> {
+    let cached = RECENT_WORDS.with(|r| {
+        let mut r = r.borrow_mut();
+        let i = r.iter().position(|(t, _)| t == normalised)?;
+        r.remove(i).map(|(_, tokens)| tokens)
+    });
+    cached.unwrap_or_else(|| {
+        words_with_offsets(seg, normalised)
+            .into_iter()
+            .enumerate()
+            .map(|(p, w)| word_token(p, w))
+            .collect()
+    })
+}
+
 /// What the index holds for a text: each word at its position, preceded by its sub-words
 /// ([`Segmenter::sub_words`]) at the same position and with their own offsets. Sub-words come
 /// first so that the last token of a position ends furthest (tantivy's snippets end a fragment at
 /// the last token's end).
 pub fn index_tokens(seg: &Segmenter, normalised: &str) -> Vec<Token> {
+    index_and_word_tokens(seg, normalised).0
+}
+
+/// [`index_tokens`] and the whole-word tokens of the same segmentation.
+fn index_and_word_tokens(seg: &Segmenter, normalised: &str) -> (Vec<Token>, Vec<Token>) {
     let mut out = Vec::new();
+    let mut words = Vec::new();
     for (position, (text, start, end, is_word)) in
         content_tokens(seg, normalised).into_iter().enumerate()
     {
+        words.push(word_token(position, (text.clone(), start, end)));
         if is_word {
             for (s, e) in seg.sub_words(&normalised[start..end]) {
                 out.push(Token {
@@ -96,7 +141,7 @@ pub fn index_tokens(seg: &Segmenter, normalised: &str) -> Vec<Token> {
             position_length: 1,
         });
     }
-    out
+    (out, words)
 }
 
 /// The tokens a snippet is cut from, given the terms to highlight: every word, except that a word
@@ -210,19 +255,17 @@ impl Tokenizer for WzTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WzTokenStream {
         let seg = self.seg.segmenter();
         let tokens = if self.sub_words {
-            index_tokens(seg, text)
+            let (tokens, words) = index_and_word_tokens(seg, text);
+            RECENT_WORDS.with(|r| {
+                let mut r = r.borrow_mut();
+                if r.len() == RECENT {
+                    r.pop_front();
+                }
+                r.push_back((text.to_string(), words));
+            });
+            tokens
         } else {
-            words_with_offsets(seg, text)
-                .into_iter()
-                .enumerate()
-                .map(|(position, (text, offset_from, offset_to))| Token {
-                    offset_from,
-                    offset_to,
-                    position,
-                    text,
-                    position_length: 1,
-                })
-                .collect()
+            word_tokens(seg, text)
         };
         WzTokenStream { tokens, next: 0 }
     }
@@ -324,6 +367,30 @@ mod tests {
         assert_eq!(gjj.offset_to, long.offset_to);
         // Place codes and masked numbers stay whole.
         assert!(tokens.iter().all(|t| t.text != "A" && t.text != "138"));
+    }
+
+    #[test]
+    fn the_words_stream_is_the_same_from_the_cache_or_segmented() {
+        let text = crate::text::normalise("我想提取住房公积金,停车费太贵了ABC");
+        let mut words = WzTokenizer::words_only(SEG.clone());
+        let collect = |tok: &mut WzTokenizer| {
+            let mut stream = tok.token_stream(&text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+            }
+            out
+        };
+        let segmented = collect(&mut words);
+        let _ = stream(&text); // the index tokenizer leaves its words in the cache
+        let cached = collect(&mut words);
+        assert_eq!(segmented, cached);
+        let expected: Vec<String> = SEG.words(&text);
+        assert_eq!(
+            cached.iter().map(|w| w.0.clone()).collect::<Vec<_>>(),
+            expected
+        );
     }
 
     #[test]
