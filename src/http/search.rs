@@ -287,9 +287,17 @@ pub async fn similar(
     Ok(Json(similar))
 }
 
-/// Likely duplicates (并单 candidates) of a case, for the staff case view. Empty when the index
-/// is unavailable: the case view must not fail because search does.
-pub async fn duplicate_candidates(app: &AppState, case_id: i64) -> Vec<DuplicateCandidate> {
+/// Likely duplicates (并单 candidates) of a case, for the staff case view, among the cases the
+/// viewer may see (a handler: their unit's and published ones, as in the staff search — a
+/// candidate shows another case's number and title). Empty when the index is unavailable: the
+/// case view must not fail because search does.
+pub async fn duplicate_candidates(
+    app: &AppState,
+    staff: &Staff,
+    case_id: i64,
+) -> Result<Vec<DuplicateCandidate>, ApiError> {
+    // Outside the fallback below: an unknown role must not see every unit's candidates.
+    let scope = handler_unit(staff)?;
     let result: Result<Vec<DuplicateCandidate>, ApiError> = async {
         let ix = index(app)?;
         let Some(row) = app.store.search_cases_by_ids(&[case_id]).await?.pop() else {
@@ -297,13 +305,14 @@ pub async fn duplicate_candidates(app: &AppState, case_id: i64) -> Vec<Duplicate
         };
         let mut exclude = app.store.merge_group(case_id).await?;
         exclude.push(case_id);
-        blocking(move || ix.duplicate_candidates(&row.title, &row.body, &exclude)).await
+        blocking(move || ix.duplicate_candidates(&row.title, &row.body, &exclude, scope.as_deref()))
+            .await
     }
     .await;
-    result.unwrap_or_else(|e| {
+    Ok(result.unwrap_or_else(|e| {
         tracing::warn!(case_id, error = %e.message, "duplicate candidates unavailable");
         Vec::new()
-    })
+    }))
 }
 
 /// An FAQ entry (常见问题) as staff see it.

@@ -128,7 +128,8 @@ pub struct CaseDetail {
     pub instructions: Vec<crate::store::InstructionRecord>,
     /// The audit log (办理记录), oldest first.
     pub events: Vec<crate::store::EventRecord>,
-    /// Likely duplicates (并单 candidates): similar cases above the duplicate threshold.
+    /// Likely duplicates (并单 candidates): similar cases above the duplicate threshold, among
+    /// the cases the viewer may see (a handler: their unit's and published ones).
     pub duplicate_candidates: Vec<crate::search::DuplicateCandidate>,
 }
 
@@ -256,7 +257,13 @@ fn case_not_found(number: &CaseNumber) -> impl FnOnce(crate::store::StoreError) 
     }
 }
 
-pub(super) async fn detail(app: &AppState, case: CaseRecord) -> Result<CaseDetail, ApiError> {
+/// The case view for `staff` (who has already been let see the case); what it shows of other
+/// cases (duplicate candidates) is narrowed to what they may see.
+pub(super) async fn detail(
+    app: &AppState,
+    staff: &Staff,
+    case: CaseRecord,
+) -> Result<CaseDetail, ApiError> {
     let corrections = app.store.corrections(case.id).await?;
     let units = app.store.case_units(case.id).await?;
     let instructions = app.store.instructions(case.id).await?;
@@ -266,7 +273,7 @@ pub(super) async fn detail(app: &AppState, case: CaseRecord) -> Result<CaseDetai
         Some(id) => Some(app.store.case_by_id(id).await?.case_number),
         None => None,
     };
-    let duplicate_candidates = super::search::duplicate_candidates(app, case.id).await;
+    let duplicate_candidates = super::search::duplicate_candidates(app, staff, case.id).await?;
     Ok(CaseDetail {
         duplicate_candidates,
         units,
@@ -319,7 +326,7 @@ pub async fn get_case(
 ) -> Result<Json<CaseDetail>, ApiError> {
     let number = parse_number(&number)?;
     let (case, _) = crate::workflow::load_visible(&app.store, &staff.actor()?, &number).await?;
-    Ok(Json(detail(&app, case).await?))
+    Ok(Json(detail(&app, &staff, case).await?))
 }
 
 /// Staff's decision on the triage suggestion. Omitted fields confirm the current value.
@@ -353,7 +360,7 @@ pub async fn decide_triage(
     ApiJson(req): ApiJson<DecisionRequest>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     staff_auth.require(&[crate::cases::Role::Dispatcher])?;
-    let Staff(staff) = staff_auth;
+    let staff = &staff_auth.0;
     let number = parse_number(&number)?;
     let mut decision = TriageDecision {
         note: req.note.filter(|n| !n.trim().is_empty()),
@@ -426,7 +433,7 @@ pub async fn decide_triage(
             .await?;
         case = app.store.case_by_number(&number).await?;
     }
-    Ok(Json(detail(&app, case).await?))
+    Ok(Json(detail(&app, &staff_auth, case).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

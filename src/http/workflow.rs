@@ -152,7 +152,7 @@ pub async fn take_action(
     let action = parse_action(&action, req, &app)?;
     let case =
         crate::workflow::act(&app.store, &app.rules, &actor, &number, &action, Utc::now()).await?;
-    Ok(Json(super::staff::detail(&app, case).await?))
+    Ok(Json(super::staff::detail(&app, &staff, case).await?))
 }
 
 /// The audit log (办理记录) of a case, oldest first.

@@ -144,6 +144,10 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(tokenizer::TOKENIZER_NAME, WzTokenizer::new(seg.clone()));
+        index.tokenizers().register(
+            tokenizer::WORDS_TOKENIZER_NAME,
+            WzTokenizer::words_only(seg.clone()),
+        );
         // Two cores: one indexing thread leaves the other for requests.
         let writer = index
             .writer_with_num_threads(1, WRITER_MEMORY)
@@ -287,8 +291,15 @@ impl SearchIndex {
         doc.add_text(f.kind, kind);
         doc.add_u64(f.entity_id, row.id as u64);
         doc.add_text(f.case_number, &row.case_number);
-        doc.add_text(f.title, text(&row.title));
-        doc.add_text(f.body, text(&row.body));
+        let (title, body) = (text(&row.title), text(&row.body));
+        if !public {
+            // More-like-this runs over staff copies only (kind `case`); public copies would
+            // count a published case twice in its statistics.
+            doc.add_text(f.title_words, &title);
+            doc.add_text(f.body_words, &body);
+        }
+        doc.add_text(f.title, title);
+        doc.add_text(f.body, body);
         if let Some(r) = &row.reply_text {
             doc.add_text(f.reply, text(r));
         }
@@ -473,6 +484,44 @@ mod tests {
         }
     }
 
+    /// The committed version-2 index (sub-words beside words) loads while version 2 is current:
+    /// 停车 finds the case that says 停车费 (a sub-word), highlighted inside the word.
+    #[test]
+    fn committed_version_2_index_loads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("ix");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/search/fixtures/index-v2"),
+            &dir,
+        );
+        let info = VersionInfo::read(&dir).expect("fixture has a version file");
+        assert_eq!(info.schema_version, 2);
+        if SCHEMA_VERSION == 2 {
+            let (ix, state) = SearchIndex::open(&dir, seg()).unwrap();
+            assert_eq!(state, OpenState::Current);
+            assert_eq!(ix.saved_position(), Some(2));
+            let page = ix
+                .search_cases("停车", &SearchFilters::default(), 1, 10)
+                .unwrap();
+            assert_eq!(page.total, 1);
+            assert_eq!(page.hits[0].case_number, "2026-000001");
+            assert!(
+                page.hits[0].title_html.contains("<b>停车</b>费"),
+                "{}",
+                page.hits[0].title_html
+            );
+            // The whole word still matches as before.
+            let page = ix
+                .search_cases("停车费", &SearchFilters::default(), 1, 10)
+                .unwrap();
+            assert_eq!(page.total, 1);
+        } else {
+            let (ix, state) = SearchIndex::open(&dir, seg()).unwrap();
+            assert_eq!(state, OpenState::Recreated);
+            assert_eq!(ix.num_docs(), 0);
+        }
+    }
+
     #[test]
     fn an_index_of_another_version_or_garbage_is_recreated() {
         let tmp = tempfile::tempdir().unwrap();
@@ -498,6 +547,128 @@ mod tests {
         std::fs::write(dir.join("meta.json"), b"garbage").unwrap();
         let (_, state) = SearchIndex::open(&dir, seg()).unwrap();
         assert_eq!(state, OpenState::Recreated);
+    }
+
+    /// Sub-words make a compound findable by its parts, keep phrase positions those of the words,
+    /// and leave the similar-case and duplicate scores (whole words) as they were.
+    #[test]
+    fn a_sub_word_query_finds_the_compound_and_phrases_still_work() {
+        let ix = SearchIndex::in_memory(seg()).unwrap();
+        ix.put_cases(&[
+            row(
+                1,
+                "住房公积金提取",
+                "我想提取住房公积金用于还房贷",
+                "城乡建设",
+            ),
+            row(2, "公积金贷款", "公积金贷款额度是多少", "城乡建设"),
+            row(3, "路灯不亮", "小区路灯坏了", "城乡建设"),
+        ])
+        .unwrap();
+        ix.commit(1).unwrap();
+        let f = SearchFilters::default();
+        let page = ix.search_cases("公积金", &f, 1, 10).unwrap();
+        let mut found: Vec<&str> = page.hits.iter().map(|h| h.case_number.as_str()).collect();
+        found.sort();
+        assert_eq!(found, ["2026-000001", "2026-000002"]);
+        let one = page
+            .hits
+            .iter()
+            .find(|h| h.case_number == "2026-000001")
+            .unwrap();
+        assert!(
+            one.title_html.contains("住房<b>公积金</b>"),
+            "{}",
+            one.title_html
+        );
+        assert!(
+            one.snippet_html.contains("<b>公积金</b>"),
+            "{}",
+            one.snippet_html
+        );
+        // The whole word finds only the case that says it.
+        let page = ix.search_cases("住房公积金", &f, 1, 10).unwrap();
+        assert_eq!(page.total, 1);
+
+        // A phrase across a compound and the next word: the sub-word sits at the compound's
+        // position, so 公积金 followed by 用于 matches "住房公积金用于".
+        let searcher = ix.searcher();
+        let body = ix.fields().body;
+        let words = ix.query_words("提取住房公积金用于");
+        assert!(words.contains(&"住房公积金".to_string()), "{words:?}");
+        let after = &words[words.iter().position(|w| w == "住房公积金").unwrap() + 1];
+        let phrase = tantivy::query::PhraseQuery::new(vec![
+            Term::from_field_text(body, "公积金"),
+            Term::from_field_text(body, after),
+        ]);
+        let n = searcher
+            .search(&phrase, &tantivy::collector::Count)
+            .unwrap();
+        assert_eq!(n, 1);
+
+        // Duplicates are scored on whole words: an identical text is similarity 1.
+        let dup = ix
+            .duplicate_candidates("住房公积金提取", "我想提取住房公积金用于还房贷", &[], None)
+            .unwrap();
+        assert_eq!(dup[0].case_number, "2026-000001");
+        assert!((dup[0].similarity - 1.0).abs() < 1e-4, "{dup:?}");
+        // More-like-this reads whole words: 公积金 does not pull in the case that only says
+        // 住房公积金 (the search does, above).
+        let similar = ix
+            .similar_to_text("公积金", "公积金", None, &[], 10, SimilarOptions::default())
+            .unwrap();
+        let numbers: Vec<&str> = similar.iter().map(|s| s.case_number.as_str()).collect();
+        assert_eq!(numbers, ["2026-000002"]);
+    }
+
+    #[test]
+    fn a_handlers_duplicate_candidates_are_their_units_or_public() {
+        let ix = SearchIndex::in_memory(seg()).unwrap();
+        let mut other = row(
+            2,
+            "小区物业乱收停车费",
+            "物业擅自把停车费从100元涨到300元",
+            "城乡建设",
+        );
+        other.unit = Some("交通运输局".into());
+        let mut public = row(
+            3,
+            "小区物业乱收停车费",
+            "物业擅自把停车费从100元涨到300元",
+            "城乡建设",
+        );
+        public.unit = Some("交通运输局".into());
+        public.publish_consent = true;
+        public.reply_text = Some("已责令整改".into());
+        public.reply_published_at = Some(chrono::Utc::now());
+        let own = row(
+            4,
+            "小区物业乱收停车费",
+            "物业擅自把停车费从100元涨到300元",
+            "城乡建设",
+        );
+        ix.put_cases(&[other, public, own]).unwrap();
+        ix.commit(1).unwrap();
+        let numbers = |unit: Option<&str>| {
+            let mut v: Vec<String> = ix
+                .duplicate_candidates(
+                    "小区物业乱收停车费",
+                    "物业擅自把停车费从100元涨到300元",
+                    &[],
+                    unit,
+                )
+                .unwrap()
+                .into_iter()
+                .map(|d| d.case_number)
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(numbers(None), ["2026-000002", "2026-000003", "2026-000004"]);
+        assert_eq!(
+            numbers(Some("住房和城乡建设局")),
+            ["2026-000003", "2026-000004"]
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! a small board), its minimum word length counts bytes (a two-character Chinese word is 6), and it
 //! cannot weight title words apart from body words, which the evaluation showed matters.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -18,10 +18,11 @@ use tantivy::query::{
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::schema::{KIND_CASE, KIND_FAQ, KIND_PUBLIC_CASE};
-use super::tokenizer::words_with_offsets;
+use super::tokenizer::{HighlightTokenizer, words_with_offsets};
 use super::{SearchError, SearchIndex};
 use crate::text::{mask_personal_data, normalise};
 
@@ -242,6 +243,24 @@ fn idf(doc_freq: u64, num_docs: u64) -> f32 {
 }
 
 impl SearchIndex {
+    /// A handler's scope: their unit's cases and published ones (the same rule as
+    /// `workflow::load_visible` for a case, plus what the public may read anyway).
+    fn visible_to_unit(&self, unit: &str) -> Box<dyn Query> {
+        let f = self.fields();
+        let own: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_facet(f.unit, &Facet::from_path([unit])),
+            IndexRecordOption::Basic,
+        ));
+        let public: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_u64(f.public, 1),
+            IndexRecordOption::Basic,
+        ));
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Should, own),
+            (Occur::Should, public),
+        ]))
+    }
+
     /// The distinct content words of a query, in order.
     pub fn query_words(&self, q: &str) -> Vec<String> {
         let normalised = normalise(q);
@@ -324,18 +343,7 @@ impl SearchIndex {
             ))));
         }
         if let Some(u) = &filters.visible_unit {
-            let own: Box<dyn Query> = Box::new(TermQuery::new(
-                Term::from_facet(f.unit, &Facet::from_path([u])),
-                IndexRecordOption::Basic,
-            ));
-            let public: Box<dyn Query> = Box::new(TermQuery::new(
-                Term::from_field_u64(f.public, 1),
-                IndexRecordOption::Basic,
-            ));
-            clauses.push(filter(Box::new(BooleanQuery::new(vec![
-                (Occur::Should, own),
-                (Occur::Should, public),
-            ]))));
+            clauses.push(filter(self.visible_to_unit(u)));
         }
         if let Some(t) = &filters.request_type {
             clauses.push(filter(term_text(f.request_type, t)));
@@ -416,6 +424,11 @@ impl SearchIndex {
         })
     }
 
+    /// A snippet generator for `field`, highlighting the query's terms. tantivy's own
+    /// (`SnippetGenerator::create`) would cut the text with the index's tokenizer, whose
+    /// sub-words overlap their word; ours cuts it into words or highlighted sub-words
+    /// ([`HighlightTokenizer`]), so 公积金 is marked inside 住房公积金. The term weights are
+    /// tantivy's (rarer terms make a better passage).
     fn snippets(
         &self,
         searcher: &Searcher,
@@ -423,9 +436,30 @@ impl SearchIndex {
         field: Field,
         max_chars: usize,
     ) -> Result<SnippetGenerator, SearchError> {
-        let mut generator = SnippetGenerator::create(searcher, query, field)?;
-        generator.set_max_num_chars(max_chars);
-        Ok(generator)
+        let mut terms: Vec<Term> = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == field {
+                terms.push(term.clone());
+            }
+        });
+        let mut weights: BTreeMap<String, f32> = BTreeMap::new();
+        for term in terms {
+            let Some(text) = term.value().as_str().map(str::to_string) else {
+                continue;
+            };
+            let df = searcher.doc_freq(&term)?;
+            if df > 0 {
+                weights.insert(text, 1.0 / (1.0 + df as f32));
+            }
+        }
+        let highlight =
+            HighlightTokenizer::new(self.seg.clone(), weights.keys().cloned().collect());
+        Ok(SnippetGenerator::new(
+            weights,
+            TextAnalyzer::from(highlight),
+            field,
+            max_chars,
+        ))
     }
 
     /// The tf-idf weights of a text's words (title words counting `title_weight` times).
@@ -445,8 +479,10 @@ impl SearchIndex {
         for (w, _, _) in words_with_offsets(seg, &normalise(body)) {
             *tf.entry(w).or_default() += 1.0;
         }
-        let n = searcher.num_docs();
-        let body_field = self.fields().body;
+        // Statistics over the staff copies of cases and their whole words (`body_words`): the
+        // population more-like-this ranks, without the sub-words of the searched fields.
+        let n = searcher.doc_freq(&Term::from_field_text(self.fields().kind, KIND_CASE))?;
+        let body_field = self.fields().body_words;
         let mut out = HashMap::with_capacity(tf.len());
         for (w, count) in tf {
             let weight = match cache.get(&w) {
@@ -475,6 +511,23 @@ impl SearchIndex {
         limit: usize,
         opts: SimilarOptions,
     ) -> Result<Vec<SimilarCase>, SearchError> {
+        self.similar_to_text_in(title, body, preferred_category, exclude, None, limit, opts)
+    }
+
+    /// [`Self::similar_to_text`] among the cases a handler of `visible_unit` may see (their
+    /// unit's and published ones; every case when `None`). The scope is a filter of the query,
+    /// so the list is as long as it would be otherwise.
+    #[allow(clippy::too_many_arguments)]
+    pub fn similar_to_text_in(
+        &self,
+        title: &str,
+        body: &str,
+        preferred_category: Option<&str>,
+        exclude: &[i64],
+        visible_unit: Option<&str>,
+        limit: usize,
+        opts: SimilarOptions,
+    ) -> Result<Vec<SimilarCase>, SearchError> {
         let f = *self.fields();
         let searcher = self.searcher();
         let mut idf_cache = HashMap::new();
@@ -493,7 +546,9 @@ impl SearchIndex {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(terms.len() * 2);
         for (w, weight) in &terms {
             let boost = weight / best;
-            for (field, field_boost) in [(f.title, opts.title_boost), (f.body, 1.0)] {
+            // Whole words: a source word matches the same word in a candidate, not a compound
+            // containing it, so the pool and the scores are those measured (docs/search.md).
+            for (field, field_boost) in [(f.title_words, opts.title_boost), (f.body_words, 1.0)] {
                 let q: Box<dyn Query> = Box::new(TermQuery::new(
                     Term::from_field_text(field, w),
                     IndexRecordOption::WithFreqs,
@@ -508,6 +563,9 @@ impl SearchIndex {
             (Occur::Must, Box::new(BooleanQuery::new(should))),
             filter(term_text(f.kind, KIND_CASE)),
         ];
+        if let Some(u) = visible_unit {
+            clauses.push(filter(self.visible_to_unit(u)));
+        }
         for id in exclude {
             clauses.push((
                 Occur::MustNot,
@@ -563,15 +621,24 @@ impl SearchIndex {
     }
 
     /// Likely duplicates (并单 candidates) of a text: similar cases at or above
-    /// [`DUPLICATE_THRESHOLD`], most similar first.
+    /// [`DUPLICATE_THRESHOLD`], most similar first; for a handler (`visible_unit`), only cases
+    /// they may see — a candidate shows another case's number and title.
     pub fn duplicate_candidates(
         &self,
         title: &str,
         body: &str,
         exclude: &[i64],
+        visible_unit: Option<&str>,
     ) -> Result<Vec<DuplicateCandidate>, SearchError> {
-        let mut similar =
-            self.similar_to_text(title, body, None, exclude, 10, SimilarOptions::default())?;
+        let mut similar = self.similar_to_text_in(
+            title,
+            body,
+            None,
+            exclude,
+            visible_unit,
+            10,
+            SimilarOptions::default(),
+        )?;
         similar.retain(|s| s.similarity >= DUPLICATE_THRESHOLD);
         similar.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
         Ok(similar

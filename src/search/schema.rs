@@ -13,10 +13,12 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions,
 };
 
-use super::tokenizer::TOKENIZER_NAME;
+use super::tokenizer::{TOKENIZER_NAME, WORDS_TOKENIZER_NAME};
 
-/// Bump when the fields or their options change; older indexes are then rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bump when the fields, their options or what the tokenizer emits change; older indexes are
+/// then rebuilt. 2: sub-words indexed beside each word in the searched fields, whole words in
+/// `title_words` / `body_words` for more-like-this (docs/search.md, "Tokenizer").
+pub const SCHEMA_VERSION: u32 = 2;
 /// The version file in an index directory.
 pub const VERSION_FILE: &str = "wz-search.json";
 
@@ -66,6 +68,12 @@ pub struct Fields {
     pub reply: Field,
     /// FAQ tags.
     pub tags: Field,
+    /// A case's title and body as whole words only (no sub-words), indexed with frequencies, not
+    /// stored; staff copies of cases only. More-like-this and the duplicate score read these, so
+    /// their term statistics are those the similar-case evaluation and the duplicate threshold
+    /// were measured on (docs/search.md).
+    pub title_words: Field,
+    pub body_words: Field,
     /// Department (confirmed or suggested) as a facet `/单位`.
     pub unit: Field,
     /// 一级标签 as a facet `/类别`.
@@ -88,6 +96,11 @@ pub fn build() -> (Schema, Fields) {
             .set_tokenizer(TOKENIZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    let words = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(WORDS_TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED),
         kind: b.add_text_field("kind", STRING | STORED),
@@ -97,6 +110,8 @@ pub fn build() -> (Schema, Fields) {
         body: b.add_text_field("body", text.clone()),
         reply: b.add_text_field("reply", text.clone()),
         tags: b.add_text_field("tags", text),
+        title_words: b.add_text_field("title_words", words.clone()),
+        body_words: b.add_text_field("body_words", words),
         unit: b.add_facet_field("unit", FacetOptions::default().set_stored()),
         category: b.add_facet_field("category", FacetOptions::default().set_stored()),
         request_type: b.add_text_field("type", STRING | STORED),
@@ -123,6 +138,8 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         body: f("body")?,
         reply: f("reply")?,
         tags: f("tags")?,
+        title_words: f("title_words")?,
+        body_words: f("body_words")?,
         unit: f("unit")?,
         category: f("category")?,
         request_type: f("type")?,

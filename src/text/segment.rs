@@ -154,6 +154,48 @@ impl Segmenter {
     pub fn is_stop_word(&self, word: &str) -> bool {
         self.stop_words.contains(word)
     }
+
+    /// The dictionary words inside a longer word, as byte ranges of `word`, in order of start (then
+    /// end): jieba's search mode (`cut_for_search`) — every 2-character substring of a word longer
+    /// than 2 characters and every 3-character substring of one longer than 3 that is itself a
+    /// dictionary word (住房公积金 → 住房, 公积, 公积金). The search index holds them beside the
+    /// word so that a query for a shorter word finds the compound; [`Self::words`] (what the
+    /// classifier reads) never includes them.
+    ///
+    /// Stop words and substrings with ASCII characters are left out: a stop word is never a query
+    /// word, and a Latin or digit fragment (the `20` of `2024年`) is noise, not something anyone
+    /// searches for.
+    pub fn sub_words(&self, word: &str) -> Vec<(usize, usize)> {
+        let bounds: Vec<usize> = word
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(word.len()))
+            .collect();
+        let chars = bounds.len() - 1;
+        let mut out = Vec::new();
+        for len in [2, 3] {
+            if chars <= len {
+                continue;
+            }
+            for i in 0..=chars - len {
+                let (start, end) = (bounds[i], bounds[i + len]);
+                let gram = &word[start..end];
+                if gram.chars().all(|c| !c.is_ascii())
+                    && !self.stop_words.contains(gram)
+                    && self.jieba.has_word(gram)
+                {
+                    out.push((start, end));
+                }
+            }
+        }
+        out.sort_unstable();
+        // The same substring twice in one word (哈哈 in 哈哈哈) is one occurrence: the index puts
+        // every sub-word at the word's position, and a term counted twice there would inflate its
+        // frequency.
+        let mut seen = HashSet::new();
+        out.retain(|&(s, e)| seen.insert(&word[s..e]));
+        out
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::db_tests;
-use crate::helpers::{TestApp, postgres_enabled, spawn_app_on};
+use crate::helpers::{TestApp, act, postgres_enabled, spawn_app_on};
 
 db_tests!(
     staff_search_ranks_filters_counts_and_highlights,
@@ -18,6 +18,8 @@ db_tests!(
     faq_is_created_edited_retired_and_searched_publicly,
     public_endpoints_never_leak_personal_data,
     imported_replies_are_public_precedents,
+    a_part_of_a_compound_word_finds_it,
+    duplicate_candidates_stay_within_a_handlers_unit,
 );
 
 /// Polls `path` (staff token) until `done` holds: the index follows the database within about a
@@ -299,6 +301,149 @@ async fn near_identical_messages_are_duplicate_candidates(app: TestApp) {
     assert!(candidates[0]["similarity"].as_f64().unwrap() >= 0.5);
 }
 
+/// 住房公积金 is one dictionary word; the index also holds the words inside it (住房, 公积金), so
+/// a search for 公积金 finds a case and a published answer that only say 住房公积金.
+async fn a_part_of_a_compound_word_finds_it(app: TestApp) {
+    let case = app
+        .submit(
+            "住房公积金提取办不下来",
+            "我离职半年了,想提取住房公积金,去了三次都没有办成",
+        )
+        .await;
+    let path = format!("/api/v1/search?q={}", enc("公积金"));
+    let found = staff_eventually(&app, &path, |v| total(v) >= 1).await;
+    assert_eq!(
+        found["hits"][0]["case_number"], case["case_number"],
+        "{found}"
+    );
+    let title_html = found["hits"][0]["title_html"].as_str().unwrap();
+    assert!(title_html.contains("住房<b>公积金</b>"), "{found}");
+    // The whole word still finds it.
+    let whole = app
+        .staff_json(&format!("/api/v1/search?q={}", enc("住房公积金")))
+        .await;
+    assert_eq!(total(&whole), 1, "{whole}");
+
+    let r = app
+        .staff_post(
+            "/api/v1/faq",
+            &json!({"question": "离职后怎样提取住房公积金?", "answer": "凭身份证和离职证明到住房公积金管理中心办理提取。"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let faq: Value = r.json().await.unwrap();
+    let search = format!("/api/public/faq/search?q={}", enc("公积金"));
+    let found = public_eventually(&app, &search, |v| {
+        v["hits"]
+            .as_array()
+            .is_some_and(|h| h.iter().any(|h| h["kind"] == "faq"))
+    })
+    .await;
+    let hit = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "faq")
+        .unwrap();
+    assert_eq!(hit["id"], faq["id"].to_string());
+    assert!(
+        hit["answer"].as_str().unwrap().contains("住房公积金"),
+        "{found}"
+    );
+    assert!(
+        hit["snippet_html"]
+            .as_str()
+            .unwrap()
+            .contains("<b>公积金</b>"),
+        "{found}"
+    );
+}
+
+/// A duplicate candidate shows another case's number and title: a handler sees only candidates
+/// of their own unit (or published ones), like their search; a dispatcher sees all.
+async fn duplicate_candidates_stay_within_a_handlers_unit(app: TestApp) {
+    const HOUSING: &str = "住房和城乡建设局";
+    const EDUCATION: &str = "教育局";
+    let handler = app.token_for("住建承办", "handler", Some(HOUSING)).await;
+    let dispatcher = app.token.clone();
+    let title = "金星路与银河路交叉口红绿灯坏了";
+    let body =
+        "金星路与银河路交叉口的红绿灯坏了三天了,早晚高峰车辆拥堵,行人过马路很危险,请尽快维修";
+    let own = app.submit(title, body).await;
+    let other = app.submit(&format!("{title}!"), &format!("{body}。")).await;
+    let own2 = app.submit(&format!("{title}!!"), &format!("{body}!")).await;
+    let number = |v: &Value| v["case_number"].as_str().unwrap().to_string();
+    let (a, b, c) = (number(&own), number(&other), number(&own2));
+    act(
+        &app,
+        &dispatcher,
+        &a,
+        "assign",
+        json!({"lead_unit": HOUSING}),
+    )
+    .await;
+    act(
+        &app,
+        &dispatcher,
+        &b,
+        "assign",
+        json!({"lead_unit": EDUCATION}),
+    )
+    .await;
+    act(
+        &app,
+        &dispatcher,
+        &c,
+        "assign",
+        json!({"lead_unit": HOUSING}),
+    )
+    .await;
+    // Wait until the index holds the assignments.
+    let q = enc("红绿灯");
+    staff_eventually(
+        &app,
+        &format!("/api/v1/search?q={q}&unit={}", enc(EDUCATION)),
+        |v| total(v) == 1,
+    )
+    .await;
+    staff_eventually(
+        &app,
+        &format!("/api/v1/search?q={q}&unit={}", enc(HOUSING)),
+        |v| total(v) == 2,
+    )
+    .await;
+
+    let candidates = |v: &Value| -> Vec<String> {
+        v["duplicate_candidates"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no candidates in {v}"))
+            .iter()
+            .map(|c| c["case_number"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let seen_by_dispatcher = app.staff_json(&format!("/api/v1/cases/{a}")).await;
+    let mut all = candidates(&seen_by_dispatcher);
+    all.sort();
+    let mut expected = vec![b.clone(), c.clone()];
+    expected.sort();
+    assert_eq!(all, expected, "{seen_by_dispatcher}");
+
+    let r = app.get_as(&handler, &format!("/api/v1/cases/{a}")).await;
+    assert_eq!(r.status(), 200);
+    let seen_by_handler: Value = r.json().await.unwrap();
+    assert_eq!(
+        candidates(&seen_by_handler),
+        [c.as_str()],
+        "{seen_by_handler}"
+    );
+    // The case view a workflow action answers with is narrowed the same way.
+    let accepted = act(&app, &handler, &a, "accept", json!({})).await;
+    assert_eq!(candidates(&accepted), [c.as_str()], "{accepted}");
+    // And the other unit's case itself stays out of reach.
+    let r = app.get_as(&handler, &format!("/api/v1/cases/{b}")).await;
+    assert_eq!(r.status(), 404);
+}
+
 async fn faq_is_created_edited_retired_and_searched_publicly(app: TestApp) {
     let r = app
         .staff_post(
@@ -312,7 +457,7 @@ async fn faq_is_created_edited_retired_and_searched_publicly(app: TestApp) {
     assert_eq!(faq["status"], "active");
     assert_eq!(faq["tags"], json!(["公积金", "提取"]));
 
-    // Words are matched whole: 住房公积金 is one word, so the query uses it (see docs/search.md).
+    // 住房公积金 is one word of the query and of the question: the whole word matches.
     let search = format!("/api/public/faq/search?q={}", enc("住房公积金怎么提取"));
     let found = public_eventually(&app, &search, |v| total(v) >= 1).await;
     assert_eq!(found["hits"][0]["kind"], "faq");
