@@ -154,7 +154,9 @@ pub fn highlight_tokens(seg: &Segmenter, normalised: &str, terms: &HashSet<Strin
     for (position, (text, start, end, is_word)) in
         content_tokens(seg, normalised).into_iter().enumerate()
     {
-        if is_word && !terms.contains(&text) {
+        // Only a word that contains a query term can hold a highlighted sub-word; the query has a
+        // handful of terms, so this test spares the dictionary lookups for almost every word.
+        if is_word && !terms.contains(&text) && terms.iter().any(|t| text.contains(t.as_str())) {
             let mut subs: Vec<(usize, usize)> = seg
                 .sub_words(&normalised[start..end])
                 .into_iter()

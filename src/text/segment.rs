@@ -166,6 +166,11 @@ impl Segmenter {
     /// word, and a Latin or digit fragment (the `20` of `2024年`) is noise, not something anyone
     /// searches for.
     pub fn sub_words(&self, word: &str) -> Vec<(usize, usize)> {
+        // Most words have one or two characters and no sub-words: answer without allocating
+        // (the indexer asks for every word of every case).
+        if word.chars().nth(2).is_none() {
+            return Vec::new();
+        }
         let bounds: Vec<usize> = word
             .char_indices()
             .map(|(i, _)| i)
