@@ -124,22 +124,11 @@ fn index_and_word_tokens(seg: &Segmenter, normalised: &str) -> (Vec<Token>, Vec<
         words.push(word_token(position, (text.clone(), start, end)));
         if is_word {
             for (s, e) in seg.sub_words(&normalised[start..end]) {
-                out.push(Token {
-                    offset_from: start + s,
-                    offset_to: start + e,
-                    position,
-                    text: normalised[start + s..start + e].to_lowercase(),
-                    position_length: 1,
-                });
+                let sub = normalised[start + s..start + e].to_lowercase();
+                out.push(word_token(position, (sub, start + s, start + e)));
             }
         }
-        out.push(Token {
-            offset_from: start,
-            offset_to: end,
-            position,
-            text,
-            position_length: 1,
-        });
+        out.push(word_token(position, (text, start, end)));
     }
     (out, words)
 }
@@ -168,13 +157,8 @@ pub fn highlight_tokens(seg: &Segmenter, normalised: &str, terms: &HashSet<Strin
                 // and ends at token boundaries and must not cut the word).
                 subs.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
                 let piece = |from: usize, to: usize, out: &mut Vec<Token>| {
-                    out.push(Token {
-                        offset_from: start + from,
-                        offset_to: start + to,
-                        position,
-                        text: normalised[start + from..start + to].to_lowercase(),
-                        position_length: 1,
-                    })
+                    let text = normalised[start + from..start + to].to_lowercase();
+                    out.push(word_token(position, (text, start + from, start + to)))
                 };
                 let mut covered = 0;
                 for (s, e) in subs {
@@ -193,13 +177,7 @@ pub fn highlight_tokens(seg: &Segmenter, normalised: &str, terms: &HashSet<Strin
                 continue;
             }
         }
-        out.push(Token {
-            offset_from: start,
-            offset_to: end,
-            position,
-            text,
-            position_length: 1,
-        });
+        out.push(word_token(position, (text, start, end)));
     }
     out
 }
