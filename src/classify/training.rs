@@ -370,14 +370,25 @@ pub const URGENCIES: [&str; 3] = ["一般", "紧急", "特急"];
 /// (training-data/labels/type_urgency_{train,dev,test}.csv, split by message id): train on
 /// train, calibrate and choose thresholds on dev, and report test (never trained or tuned on).
 ///
-/// With `tokenized_extra`, `labels/type_urgency_train_tokenized.csv` (if present) joins the
-/// training split: the department task's messages, which survive only as tokens, labelled by
-/// reading (training-data/README.md, round 5). They have no separate title.
+/// Extra training files for the type and urgency tasks; each joins the training split only (never
+/// dev or test) and only if its file exists.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtraTraining {
+    /// `labels/type_urgency_train_tokenized.csv`: the department task's messages, which survive
+    /// only as tokens, labelled by reading (training-data/README.md, round 5). No separate title.
+    pub tokenized: bool,
+    /// `labels/type_urgency_train_synthetic.csv`: contrastive groups written for training
+    /// (training-data/README.md, round 6): the same situation told so that only what decides
+    /// the label changes, which real messages rarely show side by side.
+    pub synthetic: bool,
+}
+
+/// The request-type or urgency task data, with the `extra` training files that exist.
 pub fn labelled_task_data(
     dir: &Path,
     segmenter: &Segmenter,
     task: &str,
-    tokenized_extra: bool,
+    extra_training: ExtraTraining,
 ) -> Result<TaskData, DataError> {
     let (column, labels): (&str, Vec<String>) = match task {
         "type" => (
@@ -400,9 +411,12 @@ pub fn labelled_task_data(
         .map(|p| dir.join(format!("labels/type_urgency_{p}.csv")))
         .collect();
     let extra = dir.join("labels/type_urgency_train_tokenized.csv");
-    let extra = (tokenized_extra && extra.exists()).then_some(extra);
+    let extra = (extra_training.tokenized && extra.exists()).then_some(extra);
+    let synthetic = dir.join("labels/type_urgency_train_synthetic.csv");
+    let synthetic = (extra_training.synthetic && synthetic.exists()).then_some(synthetic);
     let mut hashed = files.clone();
     hashed.extend(extra.iter().cloned());
+    hashed.extend(synthetic.iter().cloned());
     let sha256 = sha256_files(&hashed)?;
     let index: HashMap<&str, usize> = labels
         .iter()
@@ -411,20 +425,7 @@ pub fn labelled_task_data(
         .collect();
     let mut parts = Vec::new();
     for f in &files {
-        let rows = data::read_raw_labelled(f, column)?;
-        let mut examples = Vec::with_capacity(rows.len());
-        for r in rows {
-            let label = *index.get(r.label.as_str()).ok_or_else(|| DataError::Line {
-                file: f.display().to_string(),
-                line: r.line,
-                message: format!("{column} {:?} is not one of {}", r.label, labels.join(", ")),
-            })?;
-            // Title-aware features for these tasks (see FeatureConfig::title_words).
-            let words =
-                super::features::with_title(&segmenter.words(&r.title), segmenter.words(&r.text));
-            examples.push(Example { words, label });
-        }
-        parts.push(examples);
+        parts.push(read_titled(f, column, &index, &labels, segmenter)?);
     }
     let test = parts.pop().expect("three parts");
     let dev = parts.pop().expect("three parts");
@@ -453,6 +454,15 @@ pub fn labelled_task_data(
             path.display()
         ));
     }
+    if let Some(path) = &synthetic {
+        let before = train.len();
+        train.extend(read_titled(path, column, &index, &labels, segmenter)?);
+        notes.push(format!(
+            "added {} synthetic training messages ({})",
+            train.len() - before,
+            path.display()
+        ));
+    }
     let protected: Vec<Vec<String>> = dev.iter().chain(&test).map(|e| e.words.clone()).collect();
     let removed = remove_near_duplicates(&mut train, |e| &e.words, &protected, 0.5);
     notes.push(format!(
@@ -468,6 +478,30 @@ pub fn labelled_task_data(
         sha256,
         notes,
     })
+}
+
+/// Reads a labelled file of raw messages (title and body) as title-aware examples.
+fn read_titled(
+    path: &Path,
+    column: &str,
+    index: &HashMap<&str, usize>,
+    labels: &[String],
+    segmenter: &Segmenter,
+) -> Result<Vec<Example>, DataError> {
+    let rows = data::read_raw_labelled(path, column)?;
+    let mut examples = Vec::with_capacity(rows.len());
+    for r in rows {
+        let label = *index.get(r.label.as_str()).ok_or_else(|| DataError::Line {
+            file: path.display().to_string(),
+            line: r.line,
+            message: format!("{column} {:?} is not one of {}", r.label, labels.join(", ")),
+        })?;
+        // Title-aware features for these tasks (see FeatureConfig::title_words).
+        let words =
+            super::features::with_title(&segmenter.words(&r.title), segmenter.words(&r.text));
+        examples.push(Example { words, label });
+    }
+    Ok(examples)
 }
 
 /// For the urgency task: the urgent-probability threshold that flags ≥ `target_recall` of the

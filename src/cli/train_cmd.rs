@@ -50,6 +50,10 @@ pub struct TrainArgs {
     /// (labels/type_urgency_train_tokenized.csv), e.g. to measure what they add.
     #[arg(long)]
     pub without_tokenized: bool,
+    /// Type and urgency: add the synthetic contrastive training messages
+    /// (labels/type_urgency_train_synthetic.csv). Off: measured, they did not help (docs/classifier.md).
+    #[arg(long)]
+    pub with_synthetic: bool,
     /// Training epochs (softmax).
     #[arg(long, default_value_t = 20)]
     pub epochs: usize,
@@ -107,7 +111,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 &args.data,
                 &segmenter,
                 &args.task,
-                !args.without_tokenized,
+                training::ExtraTraining {
+                    tokenized: !args.without_tokenized,
+                    synthetic: args.with_synthetic,
+                },
             )
         }
         other => anyhow::bail!("--task {other:?}: expected department, type or urgency"),
