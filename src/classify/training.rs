@@ -780,6 +780,98 @@ mod tests {
         assert_eq!(c, vec![w("x y z")]);
     }
 
+    /// A labels directory in the real layout: raw train/dev/test plus both extra training files.
+    fn labels_dir(synthetic_label: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let labels = dir.path().join("labels");
+        std::fs::create_dir(&labels).unwrap();
+        let raw = |rows: &[(&str, &str, &str, &str)]| {
+            let mut s = String::from("留言编号,留言主题,留言详情,诉求类型,紧急程度\n");
+            for (id, title, body, t) in rows {
+                s.push_str(&format!("{id},{title},{body},{t},一般\n"));
+            }
+            s
+        };
+        let write = |name: &str, text: String| std::fs::write(labels.join(name), text).unwrap();
+        write(
+            "type_urgency_train.csv",
+            raw(&[(
+                "1",
+                "请问公积金怎么提取",
+                "请问公积金提取需要什么材料",
+                "咨询",
+            )]),
+        );
+        write(
+            "type_urgency_dev.csv",
+            raw(&[(
+                "2",
+                "举报工厂夜间偷排污水",
+                "河边工厂每天夜里偷排污水",
+                "举报",
+            )]),
+        );
+        write(
+            "type_urgency_test.csv",
+            raw(&[("3", "建议增设红绿灯", "学校门口车多建议增设红绿灯", "建议")]),
+        );
+        write(
+            "type_urgency_train_tokenized.csv",
+            "留言编号,分词文本,诉求类型,紧急程度\nt1,小区 物业 乱 收费,投诉,一般\n".into(),
+        );
+        write(
+            "type_urgency_train_synthetic.csv",
+            format!(
+                "留言编号,留言主题,留言详情,诉求类型,紧急程度,组,作者\n\
+                 sA-1-1,家中老人生病求帮助,老人瘫痪在床无人照料恳请帮助,{synthetic_label},一般,A-1,w\n\
+                 sA-1-2,举报工厂夜间偷排,河边工厂每天夜里偷排污水,举报,一般,A-1,w\n"
+            ),
+        );
+        dir
+    }
+
+    #[test]
+    fn extra_training_files_join_the_training_split_only_when_asked() {
+        let dir = labels_dir("求助");
+        let seg = Segmenter::new();
+        let extras = |tokenized, synthetic| ExtraTraining {
+            tokenized,
+            synthetic,
+        };
+        let none = labelled_task_data(dir.path(), &seg, "type", extras(false, false)).unwrap();
+        assert_eq!(none.train.len(), 1);
+        let tok = labelled_task_data(dir.path(), &seg, "type", extras(true, false)).unwrap();
+        assert_eq!(tok.train.len(), 2);
+        let all = labelled_task_data(dir.path(), &seg, "type", extras(true, true)).unwrap();
+        // The synthetic copy of the dev message is dropped as a near-duplicate; dev and test
+        // never grow.
+        assert_eq!(all.train.len(), 3);
+        assert_eq!((all.dev.len(), all.holdout[0].1.len()), (1, 1));
+        let help = REQUEST_TYPES.iter().position(|t| *t == "求助").unwrap();
+        assert!(all.train.iter().any(|e| e.label == help));
+        assert!(all.notes.iter().any(|n| n.contains("added 2 synthetic")));
+        assert_ne!(
+            all.sha256, tok.sha256,
+            "the model records which files trained it"
+        );
+    }
+
+    #[test]
+    fn a_bad_label_in_the_synthetic_file_names_file_and_line() {
+        let dir = labels_dir("求救");
+        let extras = ExtraTraining {
+            tokenized: false,
+            synthetic: true,
+        };
+        let err = labelled_task_data(dir.path(), &Segmenter::new(), "type", extras).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("type_urgency_train_synthetic.csv") && msg.contains("line 2"),
+            "{msg}"
+        );
+        assert!(msg.contains("求救"), "{msg}");
+    }
+
     #[test]
     fn threshold_reaches_target_precision() {
         let conf = vec![
