@@ -15,6 +15,9 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub model: Option<PathBuf>,
     pub departments: Option<PathBuf>,
+    /// The urgency model's operating point: the share of urgent messages to flag (one of
+    /// `classify::urgency::OPERATING_RECALLS`); default the model's own, 0.90.
+    pub urgent_recall: Option<f64>,
     pub demo_data: Option<bool>,
     pub demo_files: Option<Vec<PathBuf>>,
     pub log_json: Option<bool>,
@@ -112,6 +115,8 @@ pub struct Settings {
     pub database_url: String,
     pub model: PathBuf,
     pub departments: PathBuf,
+    /// See [`FileConfig::urgent_recall`].
+    pub urgent_recall: Option<f64>,
     /// Load demo cases into an empty database.
     pub demo_data: bool,
     /// The files demo cases come from (shared data's layout), with how many rows of each.
@@ -178,6 +183,7 @@ impl Settings {
                 .departments
                 .or(file.departments)
                 .unwrap_or_else(|| PathBuf::from(crate::cli::DEFAULT_DEPARTMENTS)),
+            urgent_recall: file.urgent_recall,
             demo_data: !cli.no_demo_data && file.demo_data.unwrap_or(true),
             demo_files,
             log_json: cli.log_json || file.log_json.unwrap_or(false),
@@ -255,6 +261,15 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("bind address"));
         assert!(toml::from_str::<FileConfig>("bnd = 1").is_err());
+    }
+
+    #[test]
+    fn urgent_recall_from_file() {
+        let s = Settings::resolve(FileConfig::default(), Overrides::default()).unwrap();
+        assert_eq!(s.urgent_recall, None, "the model's own operating point");
+        let file: FileConfig = toml::from_str("urgent_recall = 0.8").unwrap();
+        let s = Settings::resolve(file, Overrides::default()).unwrap();
+        assert_eq!(s.urgent_recall, Some(0.8));
     }
 
     #[test]

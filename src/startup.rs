@@ -34,8 +34,9 @@ pub async fn ensure_units(
 }
 
 impl Application {
-    /// Connects the database (applying migrations), loads the model unless one is given, loads demo
-    /// data into an empty database, and binds the listener.
+    /// Connects the database (applying migrations), loads the model unless one is given (a given
+    /// one is used as it is, `urgent_recall` included), loads demo data into an empty database,
+    /// and binds the listener.
     pub async fn build(
         settings: &Settings,
         triage: Option<Arc<Triage>>,
@@ -53,9 +54,12 @@ impl Application {
             Some(t) => t,
             None => {
                 let (model, departments) = (settings.model.clone(), settings.departments.clone());
+                let recall = settings.urgent_recall;
                 Arc::new(
-                    tokio::task::spawn_blocking(move || Triage::load(&model, &departments))
-                        .await??,
+                    tokio::task::spawn_blocking(move || {
+                        Triage::load(&model, &departments)?.with_urgent_recall(recall)
+                    })
+                    .await??,
                 )
             }
         };

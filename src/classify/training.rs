@@ -524,6 +524,32 @@ pub fn set_urgent_threshold(classifier: &mut Classifier, data: &TaskData, target
     let dev: Vec<(f32, bool)> = data.dev.iter().map(|e| score(classifier, e)).collect();
     let t = super::urgency::choose_threshold(&dev, target_recall);
     classifier.header.thresholds.insert("urgent".into(), t);
+    let held: Vec<(String, Vec<(f32, bool)>)> = data
+        .holdout
+        .iter()
+        .map(|(name, ex)| {
+            (
+                name.clone(),
+                ex.iter().map(|e| score(classifier, e)).collect(),
+            )
+        })
+        .collect();
+    for r in super::urgency::OPERATING_RECALLS {
+        let tr = super::urgency::choose_threshold(&dev, r);
+        classifier
+            .header
+            .thresholds
+            .insert(super::urgency::threshold_key(r), tr);
+        let mut note = format!("operating point urgent@{r:.2}: threshold {tr:.3}");
+        for (name, scored) in
+            std::iter::once(("dev_split", &dev)).chain(held.iter().map(|(n, s)| (n.as_str(), s)))
+        {
+            let flagged: Vec<(bool, bool)> = scored.iter().map(|&(p, g)| (p >= tr, g)).collect();
+            let (rc, pr) = super::urgency::recall_precision(&flagged);
+            note.push_str(&format!("; {name} recall {rc:.4} precision {pr:.4}"));
+        }
+        classifier.header.notes.push(note);
+    }
     let mut sets: Vec<(&str, &[Example])> = vec![("dev_split", &data.dev)];
     for (name, ex) in &data.holdout {
         sets.push((name.as_str(), ex));

@@ -125,6 +125,15 @@ impl Triage {
         })
     }
 
+    /// Flags urgency at another of the model's dev-chosen operating points (`urgent_recall` in the
+    /// config); `None` keeps the model's default (90% recall).
+    pub fn with_urgent_recall(mut self, recall: Option<f64>) -> anyhow::Result<Triage> {
+        if let (Some(r), Some(model)) = (recall, self.urgency.as_mut()) {
+            super::urgency::select_operating_point(model, r)?;
+        }
+        Ok(self)
+    }
+
     /// Only the department model (the request-type and urgency suggestions are left out).
     pub fn without_type_and_urgency(mut self) -> Triage {
         self.request_type = None;

@@ -81,6 +81,49 @@ pub fn fired_rule(text: &str) -> Option<&'static str> {
     None
 }
 
+/// The urgent recalls a model stores a dev-chosen threshold for (`urgent@0.80` …), besides the
+/// default `urgent` (90%). A board whose staff cannot look at every flagged message chooses
+/// another operating point in the config (`urgent_recall`); docs/classifier.md gives the
+/// precision each costs.
+pub const OPERATING_RECALLS: [f64; 7] = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95];
+
+/// The threshold key of an operating point, e.g. `urgent@0.80`.
+pub fn threshold_key(recall: f64) -> String {
+    format!("urgent@{recall:.2}")
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum OperatingPointError {
+    #[error(
+        "urgent_recall {requested} is not an operating point of this urgency model (it has: {available})"
+    )]
+    Unknown { requested: f64, available: String },
+}
+
+/// Makes the dev-chosen threshold for `recall` the model's urgent threshold.
+pub fn select_operating_point(
+    model: &mut Classifier,
+    recall: f64,
+) -> Result<f32, OperatingPointError> {
+    let thresholds = &mut model.header.thresholds;
+    let Some(&t) = thresholds.get(&threshold_key(recall)) else {
+        let available: Vec<&str> = thresholds
+            .keys()
+            .filter_map(|k| k.strip_prefix("urgent@"))
+            .collect();
+        return Err(OperatingPointError::Unknown {
+            requested: recall,
+            available: if available.is_empty() {
+                "none: retrain it".into()
+            } else {
+                available.join(", ")
+            },
+        });
+    };
+    thresholds.insert("urgent".into(), t);
+    Ok(t)
+}
+
 /// Decides urgency with the model's urgent threshold and the rules.
 pub fn decide(
     model: &Classifier,
@@ -208,6 +251,27 @@ mod tests {
         assert_eq!(fired_rule("担心有人轻生"), None);
         assert_eq!(fired_rule("为了减轻生产成本"), None);
         assert_eq!(fired_rule("存在燃气泄漏串气的风险"), None);
+    }
+
+    #[test]
+    fn an_operating_point_replaces_the_threshold_and_an_unknown_one_is_refused() {
+        let mut model = Classifier::load(std::path::Path::new("models/urgency.wzm")).unwrap();
+        let default = model.header.thresholds["urgent"];
+        let t80 = select_operating_point(&mut model, 0.8).unwrap();
+        assert_eq!(model.header.thresholds["urgent"], t80);
+        assert!(
+            t80 > default,
+            "a lower recall flags less: {t80} vs {default}"
+        );
+        let err = select_operating_point(&mut model, 0.42).unwrap_err();
+        assert!(
+            err.to_string().contains("0.42") && err.to_string().contains("0.80"),
+            "{err}"
+        );
+        assert_eq!(
+            model.header.thresholds["urgent"], t80,
+            "a refused choice changes nothing"
+        );
     }
 
     #[test]

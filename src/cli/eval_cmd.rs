@@ -57,6 +57,10 @@ pub struct EvalArgs {
     /// the queries.
     #[arg(long)]
     pub corpus: Option<PathBuf>,
+    /// For `--task urgency`: evaluate at another of the model's operating points (the
+    /// `urgent_recall` config key), e.g. 0.8.
+    #[arg(long)]
+    pub urgent_recall: Option<f64>,
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
@@ -67,7 +71,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         .model
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("models/{}.wzm", args.task.name())));
-    let classifier = Classifier::load(&model_path)
+    let mut classifier = Classifier::load(&model_path)
         .with_context(|| format!("loading model {}", model_path.display()))?;
     if classifier.header.task != args.task.name() {
         bail!(
@@ -76,6 +80,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             classifier.header.task,
             args.task.name()
         );
+    }
+    if let Some(r) = args.urgent_recall {
+        if args.task != Task::Urgency {
+            bail!("--urgent-recall applies to --task urgency only");
+        }
+        urgency::select_operating_point(&mut classifier, r)?;
     }
     let rows = data::read_raw_labelled(&args.file, args.task.label_column())?;
     let segmenter = Segmenter::new();

@@ -117,7 +117,10 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if settings.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&settings.data_dir)?;
     }
-    let triage = Arc::new(Triage::load(&args.models.model, &args.models.departments)?);
+    let triage = Arc::new(
+        Triage::load(&args.models.model, &args.models.departments)?
+            .with_urgent_recall(settings.urgent_recall)?,
+    );
     let rules = settings.case_rules()?;
     let summary = runtime()?.block_on(async {
         let store = Store::connect(&settings.database_url)
