@@ -459,8 +459,11 @@ impl SearchIndex {
                 weights.insert(text, 1.0 / (1.0 + df as f32));
             }
         }
-        let highlight =
-            HighlightTokenizer::new(self.seg.clone(), weights.keys().cloned().collect());
+        let highlight = HighlightTokenizer::new(
+            self.seg.clone(),
+            weights.keys().cloned().collect(),
+            max_chars,
+        );
         Ok(SnippetGenerator::new(
             weights,
             TextAnalyzer::from(highlight),

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use crate::text::{MASKED_NUMBER, Segmenter, TokenKind};
+use crate::text::{MASKED_NUMBER, Segmenter, TokenKind, segment_boundary_after};
 
 /// Anything that owns the process's segmenter (the segmenter itself, or the triage models).
 pub trait Segments: Send + Sync + 'static {
@@ -70,16 +70,130 @@ fn content_tokens(seg: &Segmenter, normalised: &str) -> Vec<(String, usize, usiz
         .collect()
 }
 
-/// Texts the words tokenizer cut lately, with their sub-word tokens, on this thread: each text of
-/// a document is indexed twice (as words in its own field, as sub-words in `sub_words`), and
+/// How a token's text is spelled from its slice of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spelling {
+    /// A word or sub-word: lower-cased.
+    Lowercase,
+    /// A place code, as written (A市).
+    Verbatim,
+    /// A masked number: [`MASKED_NUMBER`].
+    Masked,
+}
+
+/// A token before it is spelled: the index tokenizers keep byte ranges and spell each token
+/// into one reused buffer as tantivy reads it, instead of allocating a string per token.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    from: usize,
+    to: usize,
+    position: usize,
+    spelling: Spelling,
+}
+
+impl Span {
+    fn spell_into(&self, text: &str, out: &mut String) {
+        out.clear();
+        let slice = &text[self.from..self.to];
+        match self.spelling {
+            Spelling::Masked => out.push_str(MASKED_NUMBER),
+            Spelling::Verbatim => out.push_str(slice),
+            Spelling::Lowercase => push_lowercase(slice, out),
+        }
+    }
+
+    fn token(&self, text: &str) -> Token {
+        let mut spelled = String::new();
+        self.spell_into(text, &mut spelled);
+        Token {
+            offset_from: self.from,
+            offset_to: self.to,
+            position: self.position,
+            text: spelled,
+            position_length: 1,
+        }
+    }
+}
+
+/// `s.to_lowercase()` appended to `out`. ASCII and the CJK ideographs (nearly every character
+/// of a message) lower-case byte by byte; anything else takes the full Unicode mapping.
+fn push_lowercase(s: &str, out: &mut String) {
+    if s.chars()
+        .all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c))
+    {
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&s.to_lowercase());
+    }
+}
+
+/// One segmentation of a text: its words at positions 0, 1, 2, … (what the searched text fields
+/// hold) and the sub-words of each ([`Segmenter::sub_words`]) at the position of their word, with
+/// their own offsets (what `sub_words` holds).
+fn word_and_sub_word_spans(seg: &Segmenter, normalised: &str) -> (Vec<Span>, Vec<Span>) {
+    let tokens = seg.tokens(normalised);
+    let mut words = Vec::with_capacity(tokens.len());
+    let mut subs = Vec::new();
+    for t in tokens {
+        let spelling = match t.kind {
+            TokenKind::Punctuation => continue,
+            TokenKind::MaskedNumber => Spelling::Masked,
+            TokenKind::Place => Spelling::Verbatim,
+            TokenKind::Word if seg.is_stop_word(t.text) => continue,
+            TokenKind::Word => Spelling::Lowercase,
+        };
+        let position = words.len();
+        // Place codes and masked numbers are kept whole on purpose: only words have sub-words.
+        if spelling == Spelling::Lowercase {
+            for (s, e) in seg.sub_words(t.text) {
+                subs.push(Span {
+                    from: t.byte_start + s,
+                    to: t.byte_start + e,
+                    position,
+                    spelling,
+                });
+            }
+        }
+        words.push(Span {
+            from: t.byte_start,
+            to: t.byte_end,
+            position,
+            spelling,
+        });
+    }
+    (words, subs)
+}
+
+/// The word tokens and the sub-word tokens of a text ([`word_and_sub_word_spans`], spelled):
+/// what the two index tokenizers emit.
+pub fn word_and_sub_word_tokens(seg: &Segmenter, normalised: &str) -> (Vec<Token>, Vec<Token>) {
+    let (words, subs) = word_and_sub_word_spans(seg, normalised);
+    let spell = |spans: Vec<Span>| spans.iter().map(|s| s.token(normalised)).collect();
+    (spell(words), spell(subs))
+}
+
+/// Texts the words tokenizer cut lately, with their sub-words, on this thread: each text of a
+/// document is indexed twice (as words in its own field, as sub-words in `sub_words`), and
 /// tantivy tokenizes a document's fields in field order on its indexing thread (`sub_words` is the
 /// last text field), so the second pass finds the first's segmentation here instead of running
 /// jieba again. Purely a saving: a miss segments the text.
 const RECENT: usize = 4;
 
 thread_local! {
-    static RECENT_SUB_WORDS: RefCell<VecDeque<(String, Vec<Token>)>> =
+    static RECENT_SUB_WORDS: RefCell<VecDeque<(String, Vec<Span>)>> =
         const { RefCell::new(VecDeque::new()) };
+}
+
+/// The sub-words of a text, from the recent cache or segmented.
+fn sub_word_spans(seg: &Segmenter, normalised: &str) -> Vec<Span> {
+    let cached = RECENT_SUB_WORDS.with(|r| {
+        let mut r = r.borrow_mut();
+        let i = r.iter().position(|(t, _)| t == normalised)?;
+        r.remove(i).map(|(_, spans)| spans)
+    });
+    cached.unwrap_or_else(|| word_and_sub_word_spans(seg, normalised).1)
 }
 
 fn word_token(position: usize, (text, offset_from, offset_to): (String, usize, usize)) -> Token {
@@ -92,33 +206,33 @@ fn word_token(position: usize, (text, offset_from, offset_to): (String, usize, u
     }
 }
 
-/// The words of a text, at positions 0, 1, 2, … (what the searched text fields hold), and the
-/// sub-words of each ([`Segmenter::sub_words`]) at the position of their word, with their own
-/// offsets (what `sub_words` holds), from one segmentation.
-pub fn word_and_sub_word_tokens(seg: &Segmenter, normalised: &str) -> (Vec<Token>, Vec<Token>) {
-    let content = content_tokens(seg, normalised);
-    let mut words = Vec::with_capacity(content.len());
-    let mut subs = Vec::new();
-    for (position, (text, start, end, is_word)) in content.into_iter().enumerate() {
-        if is_word {
-            for (s, e) in seg.sub_words(&normalised[start..end]) {
-                let sub = normalised[start + s..start + e].to_lowercase();
-                subs.push(word_token(position, (sub, start + s, start + e)));
-            }
-        }
-        words.push(word_token(position, (text, start, end)));
+/// [`highlight_tokens`] for a snippet of at most `max_bytes` (tantivy's `max_num_chars`, which it
+/// compares with byte offsets): the same fragments, from less segmentation. A fragment with a
+/// highlighted token starts at or before that token and ends within `max_bytes` of its start, so
+/// nothing after the last occurrence of a term plus `max_bytes` can be in one; the text is
+/// segmented up to there (cut where segmentation is unaffected, [`segment_boundary_after`]), and
+/// not at all when no term occurs in it (tantivy makes no snippet of a text without a highlight).
+pub fn snippet_tokens(
+    seg: &Segmenter,
+    normalised: &str,
+    terms: &HashSet<String>,
+    max_bytes: usize,
+) -> Vec<Token> {
+    // A masked number is spelled otherwise than written: a query for one reads the whole text.
+    if terms.contains(MASKED_NUMBER) {
+        return highlight_tokens(seg, normalised, terms);
     }
-    (words, subs)
-}
-
-/// The sub-word tokens of a text, from the recent cache or segmented.
-fn sub_word_tokens(seg: &Segmenter, normalised: &str) -> Vec<Token> {
-    let cached = RECENT_SUB_WORDS.with(|r| {
-        let mut r = r.borrow_mut();
-        let i = r.iter().position(|(t, _)| t == normalised)?;
-        r.remove(i).map(|(_, tokens)| tokens)
-    });
-    cached.unwrap_or_else(|| word_and_sub_word_tokens(seg, normalised).1)
+    let lowered = normalised.to_lowercase();
+    let Some(last) = terms.iter().filter_map(|t| lowered.rfind(t.as_str())).max() else {
+        return Vec::new();
+    };
+    // Offsets into the lower-cased text are those of the text when lower-casing kept every
+    // character's length (always, for Chinese and ASCII); otherwise read it all.
+    if lowered.len() != normalised.len() {
+        return highlight_tokens(seg, normalised, terms);
+    }
+    let cut = segment_boundary_after(normalised, last + max_bytes);
+    highlight_tokens(seg, &normalised[..cut], terms)
 }
 
 /// The tokens a snippet is cut from, given the terms to highlight: every word, except that a word
@@ -203,35 +317,41 @@ impl WzTokenizer {
     }
 }
 
-/// The snippets' tokenizer: words, or the highlighted sub-words inside them ([`highlight_tokens`]).
+/// The snippets' tokenizer: words, or the highlighted sub-words inside them, as far as a snippet
+/// of `max_bytes` can reach ([`snippet_tokens`]).
 #[derive(Clone)]
 pub struct HighlightTokenizer {
     seg: Arc<dyn Segments>,
     terms: Arc<HashSet<String>>,
+    max_bytes: usize,
 }
 
 impl HighlightTokenizer {
-    pub fn new(seg: Arc<dyn Segments>, terms: HashSet<String>) -> Self {
+    pub fn new(seg: Arc<dyn Segments>, terms: HashSet<String>, max_bytes: usize) -> Self {
         HighlightTokenizer {
             seg,
             terms: Arc::new(terms),
+            max_bytes,
         }
     }
 }
 
-pub struct WzTokenStream {
-    tokens: Vec<Token>,
+/// The index tokenizers' stream: spans of the text, spelled one at a time into one token.
+pub struct WzTokenStream<'a> {
+    text: &'a str,
+    spans: Vec<Span>,
     next: usize,
+    token: Token,
 }
 
 impl Tokenizer for WzTokenizer {
-    type TokenStream<'a> = WzTokenStream;
+    type TokenStream<'a> = WzTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WzTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WzTokenStream<'a> {
         let seg = self.seg.segmenter();
-        let tokens = match self.emit {
+        let spans = match self.emit {
             Emit::Words => {
-                let (words, subs) = word_and_sub_word_tokens(seg, text);
+                let (words, subs) = word_and_sub_word_spans(seg, text);
                 RECENT_SUB_WORDS.with(|r| {
                     let mut r = r.borrow_mut();
                     if r.len() == RECENT {
@@ -241,24 +361,58 @@ impl Tokenizer for WzTokenizer {
                 });
                 words
             }
-            Emit::SubWords => sub_word_tokens(seg, text),
+            Emit::SubWords => sub_word_spans(seg, text),
         };
-        WzTokenStream { tokens, next: 0 }
+        WzTokenStream {
+            text,
+            spans,
+            next: 0,
+            token: Token::default(),
+        }
     }
 }
 
-impl Tokenizer for HighlightTokenizer {
-    type TokenStream<'a> = WzTokenStream;
+impl TokenStream for WzTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        let Some(span) = self.spans.get(self.next) else {
+            return false;
+        };
+        self.next += 1;
+        span.spell_into(self.text, &mut self.token.text);
+        self.token.offset_from = span.from;
+        self.token.offset_to = span.to;
+        self.token.position = span.position;
+        self.token.position_length = 1;
+        true
+    }
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WzTokenStream {
-        WzTokenStream {
-            tokens: highlight_tokens(self.seg.segmenter(), text, &self.terms),
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// The snippets' stream: tokens made beforehand.
+pub struct HighlightTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for HighlightTokenizer {
+    type TokenStream<'a> = HighlightTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> HighlightTokenStream {
+        HighlightTokenStream {
+            tokens: snippet_tokens(self.seg.segmenter(), text, &self.terms, self.max_bytes),
             next: 0,
         }
     }
 }
 
-impl TokenStream for WzTokenStream {
+impl TokenStream for HighlightTokenStream {
     fn advance(&mut self) -> bool {
         if self.next < self.tokens.len() {
             self.next += 1;
@@ -281,6 +435,8 @@ impl TokenStream for WzTokenStream {
 mod tests {
     use super::*;
     use std::sync::LazyLock;
+    use tantivy::snippet::SnippetGenerator;
+    use tantivy::tokenizer::TextAnalyzer;
 
     static SEG: LazyLock<Arc<Segmenter>> = LazyLock::new(|| Arc::new(Segmenter::new()));
 
@@ -422,6 +578,92 @@ mod tests {
                 proptest::prop_assert!(pair[0].offset_to <= pair[1].offset_from);
             }
         }
+    }
+
+    /// The whole text through [`highlight_tokens`], to compare [`snippet_tokens`] with.
+    #[derive(Clone)]
+    struct WholeText(Arc<HashSet<String>>);
+
+    impl Tokenizer for WholeText {
+        type TokenStream<'a> = HighlightTokenStream;
+
+        fn token_stream<'a>(&'a mut self, text: &'a str) -> HighlightTokenStream {
+            HighlightTokenStream {
+                tokens: highlight_tokens(&SEG, text, &self.0),
+                next: 0,
+            }
+        }
+    }
+
+    fn snippet_html(
+        tokenizer: TextAnalyzer,
+        terms: &HashSet<String>,
+        text: &str,
+        max: usize,
+    ) -> String {
+        let weights = terms
+            .iter()
+            .map(|t| (t.clone(), 1.0 / t.len() as f32))
+            .collect();
+        let field = tantivy::schema::Field::from_field_id(0);
+        SnippetGenerator::new(weights, tokenizer, field, max)
+            .snippet(text)
+            .to_html()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Segmenting only as far as a snippet can reach gives tantivy's snippet of the whole text.
+        #[test]
+        fn snippets_of_the_reachable_part_are_those_of_the_whole_text(
+            raw in "[住房公积金停车费管理中心小区物业提取贷款A-Za-z0-9*市 ,。]{0,300}",
+            pick in 0usize..12,
+            max in 10usize..200,
+        ) {
+            let text = crate::text::normalise(&raw);
+            let (words, subs) = word_and_sub_word_tokens(&SEG, &text);
+            let mut terms: HashSet<String> = words
+                .iter()
+                .chain(&subs)
+                .skip(pick)
+                .step_by(7)
+                .map(|t| t.text.clone())
+                .collect();
+            terms.insert("公积金".to_string());
+            let terms = Arc::new(terms);
+            let cut = snippet_html(
+                TextAnalyzer::from(HighlightTokenizer { seg: SEG.clone(), terms: terms.clone(), max_bytes: max }),
+                &terms,
+                &text,
+                max,
+            );
+            let whole = snippet_html(TextAnalyzer::from(WholeText(terms.clone())), &terms, &text, max);
+            proptest::prop_assert_eq!(cut, whole);
+        }
+    }
+
+    #[test]
+    fn a_snippet_segments_only_what_it_can_reach() {
+        let mut text = String::from("我想提取住房公积金,");
+        for _ in 0..50 {
+            text.push_str("小区物业乱收停车费,");
+        }
+        let text = crate::text::normalise(&text);
+        let terms: HashSet<String> = ["公积金".to_string()].into();
+        let tokens = snippet_tokens(&SEG, &text, &terms, 120);
+        let whole = highlight_tokens(&SEG, &text, &terms);
+        assert!(
+            tokens.len() < whole.len() / 4,
+            "{} of {}",
+            tokens.len(),
+            whole.len()
+        );
+        assert_eq!(tokens[..], whole[..tokens.len()]);
+        assert!(tokens.iter().any(|t| t.text == "公积金"));
+        // No term in the text: nothing to segment.
+        let terms: HashSet<String> = ["路灯".to_string()].into();
+        assert!(snippet_tokens(&SEG, &text, &terms, 120).is_empty());
     }
 
     #[test]
