@@ -131,7 +131,7 @@ fn push_lowercase(s: &str, out: &mut String) {
 
 /// One segmentation of a text: its words at positions 0, 1, 2, … (what the searched text fields
 /// hold) and the sub-words of each ([`Segmenter::sub_words`]) at the position of their word, with
-/// their own offsets (what `sub_words` holds).
+/// their own offsets, except those the text also has as words (what `sub_words` holds).
 fn word_and_sub_word_spans(seg: &Segmenter, normalised: &str) -> (Vec<Span>, Vec<Span>) {
     let tokens = seg.tokens(normalised);
     let mut words = Vec::with_capacity(tokens.len());
@@ -162,6 +162,13 @@ fn word_and_sub_word_spans(seg: &Segmenter, normalised: &str) -> (Vec<Span>, Vec
             position,
             spelling,
         });
+    }
+    // A sub-word the text also has as a word of its own is found through the text field
+    // already: listing the text under it in `sub_words` too would only make a query for a common
+    // word (政府 in a text that also says 市政府) read two postings for one match.
+    if !subs.is_empty() {
+        let whole: HashSet<&str> = words.iter().map(|w| &normalised[w.from..w.to]).collect();
+        subs.retain(|s| !whole.contains(&normalised[s.from..s.to]));
     }
     (words, subs)
 }
@@ -530,6 +537,25 @@ mod tests {
         );
     }
 
+    /// A text that says 公积金 itself is found by 公积金 through its text field: it is not
+    /// listed under 公积金 in `sub_words` as well, while a text saying only 住房公积金 is.
+    #[test]
+    fn a_sub_word_the_text_has_as_a_word_is_left_out() {
+        let names = |raw: &str| {
+            let text = crate::text::normalise(raw);
+            let (words, subs) = word_and_sub_word_tokens(&SEG, &text);
+            let texts = |t: Vec<Token>| t.into_iter().map(|t| t.text).collect::<Vec<_>>();
+            (texts(words), texts(subs))
+        };
+        let (words, subs) = names("提取住房公积金");
+        assert!(words.contains(&"住房公积金".to_string()), "{words:?}");
+        assert!(subs.contains(&"公积金".to_string()), "{subs:?}");
+        let (words, subs) = names("提取住房公积金,公积金贷款");
+        assert!(words.contains(&"公积金".to_string()), "{words:?}");
+        assert!(!subs.contains(&"公积金".to_string()), "{subs:?}");
+        assert!(subs.contains(&"住房".to_string()), "{subs:?}");
+    }
+
     #[test]
     fn short_words_have_no_sub_words_and_a_repeated_one_counts_once() {
         assert!(SEG.sub_words("住房").is_empty());
@@ -562,9 +588,11 @@ mod tests {
             for (i, w) in words.iter().enumerate() {
                 proptest::prop_assert_eq!(w.position, i);
             }
+            let whole: HashSet<&str> = words.iter().map(|w| w.text.as_str()).collect();
             for s in &subs {
                 let w = &words[s.position];
                 proptest::prop_assert!(w.offset_from <= s.offset_from && s.offset_to <= w.offset_to);
+                proptest::prop_assert!(!whole.contains(s.text.as_str()), "{} is a word too", s.text);
             }
             let terms: HashSet<String> = words
                 .iter()
