@@ -145,8 +145,8 @@ impl SearchIndex {
             .tokenizers()
             .register(tokenizer::TOKENIZER_NAME, WzTokenizer::new(seg.clone()));
         index.tokenizers().register(
-            tokenizer::WORDS_TOKENIZER_NAME,
-            WzTokenizer::words_only(seg.clone()),
+            tokenizer::SUB_WORDS_TOKENIZER_NAME,
+            WzTokenizer::sub_words(seg.clone()),
         );
         // Two cores: one indexing thread leaves the other for requests.
         let writer = index
@@ -292,16 +292,14 @@ impl SearchIndex {
         doc.add_u64(f.entity_id, row.id as u64);
         doc.add_text(f.case_number, &row.case_number);
         let (title, body) = (text(&row.title), text(&row.body));
-        if !public {
-            // More-like-this runs over staff copies only (kind `case`); public copies would
-            // count a published case twice in its statistics.
-            doc.add_text(f.title_words, &title);
-            doc.add_text(f.body_words, &body);
-        }
+        doc.add_text(f.sub_words, &title);
+        doc.add_text(f.sub_words, &body);
         doc.add_text(f.title, title);
         doc.add_text(f.body, body);
         if let Some(r) = &row.reply_text {
-            doc.add_text(f.reply, text(r));
+            let reply = text(r);
+            doc.add_text(f.sub_words, &reply);
+            doc.add_text(f.reply, reply);
         }
         if let Some(u) = row.unit.as_deref().filter(|u| !u.is_empty()) {
             doc.add_facet(f.unit, Facet::from_path([u]));
@@ -338,9 +336,14 @@ impl SearchIndex {
         doc.add_text(f.key, format!("faq:{}", row.id));
         doc.add_text(f.kind, schema::KIND_FAQ);
         doc.add_u64(f.entity_id, row.id as u64);
-        doc.add_text(f.title, text(&row.question));
-        doc.add_text(f.body, text(&row.answer));
-        doc.add_text(f.tags, text(&row.tag_list().join(" ")));
+        for (field, value) in [
+            (f.title, text(&row.question)),
+            (f.body, text(&row.answer)),
+            (f.tags, text(&row.tag_list().join(" "))),
+        ] {
+            doc.add_text(f.sub_words, &value);
+            doc.add_text(field, value);
+        }
         if let Some(u) = row.unit.as_deref().filter(|u| !u.is_empty()) {
             doc.add_facet(f.unit, Facet::from_path([u]));
         }
@@ -484,8 +487,8 @@ mod tests {
         }
     }
 
-    /// The committed version-2 index (sub-words beside words) loads while version 2 is current:
-    /// 停车 finds the case that says 停车费 (a sub-word), highlighted inside the word.
+    /// The committed version-2 index (sub-words beside words) loads while version 2 is current,
+    /// and is detected as old (and recreated) once the version moves on.
     #[test]
     fn committed_version_2_index_loads() {
         let tmp = tempfile::tempdir().unwrap();
@@ -511,6 +514,44 @@ mod tests {
                 page.hits[0].title_html
             );
             // The whole word still matches as before.
+            let page = ix
+                .search_cases("停车费", &SearchFilters::default(), 1, 10)
+                .unwrap();
+            assert_eq!(page.total, 1);
+        } else {
+            let (ix, state) = SearchIndex::open(&dir, seg()).unwrap();
+            assert_eq!(state, OpenState::Recreated);
+            assert_eq!(ix.num_docs(), 0);
+        }
+    }
+
+    /// The committed version-3 index (whole words in the text fields, sub-words in `sub_words`)
+    /// loads while version 3 is current: 停车 finds the case that says 停车费 (a sub-word),
+    /// highlighted inside the word, and the whole word still matches.
+    #[test]
+    fn committed_version_3_index_loads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("ix");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/search/fixtures/index-v3"),
+            &dir,
+        );
+        let info = VersionInfo::read(&dir).expect("fixture has a version file");
+        assert_eq!(info.schema_version, 3);
+        if SCHEMA_VERSION == 3 {
+            let (ix, state) = SearchIndex::open(&dir, seg()).unwrap();
+            assert_eq!(state, OpenState::Current);
+            assert_eq!(ix.saved_position(), Some(2));
+            let page = ix
+                .search_cases("停车", &SearchFilters::default(), 1, 10)
+                .unwrap();
+            assert_eq!(page.total, 1);
+            assert_eq!(page.hits[0].case_number, "2026-000001");
+            assert!(
+                page.hits[0].title_html.contains("<b>停车</b>费"),
+                "{}",
+                page.hits[0].title_html
+            );
             let page = ix
                 .search_cases("停车费", &SearchFilters::default(), 1, 10)
                 .unwrap();
@@ -549,8 +590,9 @@ mod tests {
         assert_eq!(state, OpenState::Recreated);
     }
 
-    /// Sub-words make a compound findable by its parts, keep phrase positions those of the words,
-    /// and leave the similar-case and duplicate scores (whole words) as they were.
+    /// Sub-words make a compound findable by its parts (ranked below the word itself), keep
+    /// phrase positions those of the words, and leave the similar-case and duplicate scores
+    /// (whole words) as they were.
     #[test]
     fn a_sub_word_query_finds_the_compound_and_phrases_still_work() {
         let ix = SearchIndex::in_memory(seg()).unwrap();
@@ -571,6 +613,9 @@ mod tests {
         let mut found: Vec<&str> = page.hits.iter().map(|h| h.case_number.as_str()).collect();
         found.sort();
         assert_eq!(found, ["2026-000001", "2026-000002"]);
+        // The case saying the word itself ranks above the one saying it inside a compound.
+        assert_eq!(page.hits[0].case_number, "2026-000002");
+        assert!(page.hits[0].score > page.hits[1].score);
         let one = page
             .hits
             .iter()
@@ -590,15 +635,15 @@ mod tests {
         let page = ix.search_cases("住房公积金", &f, 1, 10).unwrap();
         assert_eq!(page.total, 1);
 
-        // A phrase across a compound and the next word: the sub-word sits at the compound's
-        // position, so 公积金 followed by 用于 matches "住房公积金用于".
+        // Phrases count positions in words: the text fields hold the words alone, so the
+        // compound followed by the next word is a phrase.
         let searcher = ix.searcher();
         let body = ix.fields().body;
         let words = ix.query_words("提取住房公积金用于");
         assert!(words.contains(&"住房公积金".to_string()), "{words:?}");
         let after = &words[words.iter().position(|w| w == "住房公积金").unwrap() + 1];
         let phrase = tantivy::query::PhraseQuery::new(vec![
-            Term::from_field_text(body, "公积金"),
+            Term::from_field_text(body, "住房公积金"),
             Term::from_field_text(body, after),
         ]);
         let n = searcher

@@ -33,6 +33,10 @@ const TITLE_BOOST: f32 = 2.0;
 const BODY_BOOST: f32 = 1.0;
 const REPLY_BOOST: f32 = 0.5;
 const TAGS_BOOST: f32 = 1.5;
+/// A query word found only inside a longer word (公积金 in 住房公积金, the `sub_words` field)
+/// counts less than the word itself in any text field: the compound is about something more
+/// specific than what was asked for.
+const SUB_WORDS_BOOST: f32 = 0.5;
 
 /// More-like-this settings, chosen on the evaluation split (docs/search.md has the figures).
 #[derive(Debug, Clone, Copy)]
@@ -324,6 +328,7 @@ impl SearchIndex {
                 (f.title, TITLE_BOOST),
                 (f.body, BODY_BOOST),
                 (f.reply, REPLY_BOOST),
+                (f.sub_words, SUB_WORDS_BOOST),
             ],
         );
         let mut clauses = vec![
@@ -425,10 +430,11 @@ impl SearchIndex {
     }
 
     /// A snippet generator for `field`, highlighting the query's terms. tantivy's own
-    /// (`SnippetGenerator::create`) would cut the text with the index's tokenizer, whose
-    /// sub-words overlap their word; ours cuts it into words or highlighted sub-words
+    /// (`SnippetGenerator::create`) would cut the text with the field's tokenizer, which knows
+    /// nothing of sub-words; ours cuts it into words or highlighted sub-words
     /// ([`HighlightTokenizer`]), so 公积金 is marked inside 住房公积金. The term weights are
-    /// tantivy's (rarer terms make a better passage).
+    /// tantivy's (rarer terms make a better passage), over the term as a word of the field or as
+    /// a sub-word of any text (a term found only inside compounds is highlighted there too).
     fn snippets(
         &self,
         searcher: &Searcher,
@@ -447,13 +453,17 @@ impl SearchIndex {
             let Some(text) = term.value().as_str().map(str::to_string) else {
                 continue;
             };
-            let df = searcher.doc_freq(&term)?;
+            let df = searcher.doc_freq(&term)?
+                + searcher.doc_freq(&Term::from_field_text(self.fields().sub_words, &text))?;
             if df > 0 {
                 weights.insert(text, 1.0 / (1.0 + df as f32));
             }
         }
-        let highlight =
-            HighlightTokenizer::new(self.seg.clone(), weights.keys().cloned().collect());
+        let highlight = HighlightTokenizer::new(
+            self.seg.clone(),
+            weights.keys().cloned().collect(),
+            max_chars,
+        );
         Ok(SnippetGenerator::new(
             weights,
             TextAnalyzer::from(highlight),
@@ -479,10 +489,10 @@ impl SearchIndex {
         for (w, _, _) in words_with_offsets(seg, &normalise(body)) {
             *tf.entry(w).or_default() += 1.0;
         }
-        // Statistics over the staff copies of cases and their whole words (`body_words`): the
-        // population more-like-this ranks, without the sub-words of the searched fields.
-        let n = searcher.doc_freq(&Term::from_field_text(self.fields().kind, KIND_CASE))?;
-        let body_field = self.fields().body_words;
+        // Whole words (the sub-words have a field of their own), as the similar-case evaluation
+        // and the duplicate threshold were measured.
+        let n = searcher.num_docs();
+        let body_field = self.fields().body;
         let mut out = HashMap::with_capacity(tf.len());
         for (w, count) in tf {
             let weight = match cache.get(&w) {
@@ -547,8 +557,9 @@ impl SearchIndex {
         for (w, weight) in &terms {
             let boost = weight / best;
             // Whole words: a source word matches the same word in a candidate, not a compound
-            // containing it, so the pool and the scores are those measured (docs/search.md).
-            for (field, field_boost) in [(f.title_words, opts.title_boost), (f.body_words, 1.0)] {
+            // containing it (`sub_words` is not searched), so the pool and the scores are those
+            // measured (docs/search.md).
+            for (field, field_boost) in [(f.title, opts.title_boost), (f.body, 1.0)] {
                 let q: Box<dyn Query> = Box::new(TermQuery::new(
                     Term::from_field_text(field, w),
                     IndexRecordOption::WithFreqs,
@@ -679,6 +690,7 @@ impl SearchIndex {
                 (f.body, BODY_BOOST),
                 (f.reply, BODY_BOOST),
                 (f.tags, TAGS_BOOST),
+                (f.sub_words, SUB_WORDS_BOOST),
             ],
         );
         let query = BooleanQuery::new(vec![

@@ -13,12 +13,14 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions,
 };
 
-use super::tokenizer::{TOKENIZER_NAME, WORDS_TOKENIZER_NAME};
+use super::tokenizer::{SUB_WORDS_TOKENIZER_NAME, TOKENIZER_NAME};
 
 /// Bump when the fields, their options or what the tokenizer emits change; older indexes are
 /// then rebuilt. 2: sub-words indexed beside each word in the searched fields, whole words in
-/// `title_words` / `body_words` for more-like-this (docs/search.md, "Tokenizer").
-pub const SCHEMA_VERSION: u32 = 2;
+/// `title_words` / `body_words` for more-like-this. 3: the searched fields hold whole words again
+/// (what more-like-this reads), the sub-words of all of them one field of their own, `sub_words`
+/// (docs/search.md, "Tokenizer" and "Speed").
+pub const SCHEMA_VERSION: u32 = 3;
 /// The version file in an index directory.
 pub const VERSION_FILE: &str = "wz-search.json";
 
@@ -68,12 +70,11 @@ pub struct Fields {
     pub reply: Field,
     /// FAQ tags.
     pub tags: Field,
-    /// A case's title and body as whole words only (no sub-words), indexed with frequencies, not
-    /// stored; staff copies of cases only. More-like-this and the duplicate score read these, so
-    /// their term statistics are those the similar-case evaluation and the duplicate threshold
-    /// were measured on (docs/search.md).
-    pub title_words: Field,
-    pub body_words: Field,
+    /// The sub-words (dictionary words inside longer words) of the document's title, body, reply
+    /// and tags, with frequencies, without positions, not stored: searched beside the text fields
+    /// with a lower boost so that 公积金 finds 住房公积金, while the text fields keep the whole
+    /// words' statistics that more-like-this and the duplicate score were measured on.
+    pub sub_words: Field,
     /// Department (confirmed or suggested) as a facet `/单位`.
     pub unit: Field,
     /// 一级标签 as a facet `/类别`.
@@ -96,9 +97,9 @@ pub fn build() -> (Schema, Fields) {
             .set_tokenizer(TOKENIZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
-    let words = TextOptions::default().set_indexing_options(
+    let sub_words = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(WORDS_TOKENIZER_NAME)
+            .set_tokenizer(SUB_WORDS_TOKENIZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqs),
     );
     let fields = Fields {
@@ -110,8 +111,9 @@ pub fn build() -> (Schema, Fields) {
         body: b.add_text_field("body", text.clone()),
         reply: b.add_text_field("reply", text.clone()),
         tags: b.add_text_field("tags", text),
-        title_words: b.add_text_field("title_words", words.clone()),
-        body_words: b.add_text_field("body_words", words),
+        // After the text fields: tantivy tokenizes a document's fields in field order, and the
+        // sub-words tokenizer reuses the segmentation the words tokenizer just made.
+        sub_words: b.add_text_field("sub_words", sub_words),
         unit: b.add_facet_field("unit", FacetOptions::default().set_stored()),
         category: b.add_facet_field("category", FacetOptions::default().set_stored()),
         request_type: b.add_text_field("type", STRING | STORED),
@@ -138,8 +140,7 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         body: f("body")?,
         reply: f("reply")?,
         tags: f("tags")?,
-        title_words: f("title_words")?,
-        body_words: f("body_words")?,
+        sub_words: f("sub_words")?,
         unit: f("unit")?,
         category: f("category")?,
         request_type: f("type")?,

@@ -11,4 +11,6 @@ mod segment;
 
 pub use mask::{mask_personal_data, mask_personal_data_with_names};
 pub use normalise::normalise;
-pub use segment::{MASKED_NUMBER, Segmenter, Token, TokenKind, dictionary_fingerprint};
+pub use segment::{
+    MASKED_NUMBER, Segmenter, Token, TokenKind, dictionary_fingerprint, segment_boundary_after,
+};

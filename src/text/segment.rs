@@ -21,6 +21,38 @@ static SPECIAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z][0-9]{0,3}(?:市|区|县|镇|乡)|[0-9]*\*{3,}[0-9]*").expect("static regex")
 });
 
+/// The first cut at or after byte `at` of normalised `text` that segmentation does not see:
+/// [`Segmenter::tokens`] of `text[..cut]` are exactly the tokens of `text` that end by `cut`.
+/// jieba segments runs of ideographs, ASCII letters and digits and `+#&._%-` each on its own and
+/// emits any other character alone, and the place codes and masked numbers cut out first consist
+/// of run characters and `*`; so a cut just after any other character (not a `\r`, which pairs
+/// with a following `\n`) changes nothing before it. `text.len()` when there is none.
+pub fn segment_boundary_after(text: &str, at: usize) -> usize {
+    fn in_a_run(c: char) -> bool {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
+        } else {
+            matches!(c,
+                '\u{4E00}'..='\u{9FFF}'
+                | '\u{3400}'..='\u{4DBF}'
+                | '\u{F900}'..='\u{FAFF}'
+                | '\u{20000}'..='\u{2EBEF}'
+                | '\u{2F800}'..='\u{2FA1F}')
+        }
+    }
+    if at >= text.len() {
+        return text.len();
+    }
+    let mut start = at;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    text[start..]
+        .char_indices()
+        .find(|&(_, c)| !in_a_run(c) && c != '*' && c != '\r')
+        .map_or(text.len(), |(i, c)| start + i + c.len_utf8())
+}
+
 /// A short hash of the dictionary and stop-word list: saved indexes record it, and one built with
 /// other words is rebuilt (index and query must cut text the same way).
 pub fn dictionary_fingerprint() -> String {
@@ -171,13 +203,27 @@ impl Segmenter {
         if word.chars().nth(2).is_none() {
             return Vec::new();
         }
-        let bounds: Vec<usize> = word
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain(std::iter::once(word.len()))
-            .collect();
+        // Character boundaries, on the stack for any real word (the indexer calls this for every
+        // word of three or more characters).
+        let mut stack = [0usize; 32];
+        let mut heap = Vec::new();
+        let bounds: &[usize] = if word.len() < stack.len() {
+            let mut n = 0;
+            for (i, _) in word
+                .char_indices()
+                .chain(std::iter::once((word.len(), ' ')))
+            {
+                stack[n] = i;
+                n += 1;
+            }
+            &stack[..n]
+        } else {
+            heap.extend(word.char_indices().map(|(i, _)| i));
+            heap.push(word.len());
+            &heap
+        };
         let chars = bounds.len() - 1;
-        let mut out = Vec::new();
+        let mut out: Vec<(usize, usize)> = Vec::new();
         for len in [2, 3] {
             if chars <= len {
                 continue;
@@ -185,8 +231,12 @@ impl Segmenter {
             for i in 0..=chars - len {
                 let (start, end) = (bounds[i], bounds[i + len]);
                 let gram = &word[start..end];
+                // The same substring twice in one word (哈哈 in 哈哈哈) is one occurrence: the
+                // index puts every sub-word at the word's position, and a term counted twice
+                // there would inflate its frequency.
                 if gram.chars().all(|c| !c.is_ascii())
                     && !self.stop_words.contains(gram)
+                    && !out.iter().any(|&(s, e)| &word[s..e] == gram)
                     && self.jieba.has_word(gram)
                 {
                     out.push((start, end));
@@ -194,11 +244,6 @@ impl Segmenter {
             }
         }
         out.sort_unstable();
-        // The same substring twice in one word (哈哈 in 哈哈哈) is one occurrence: the index puts
-        // every sub-word at the word's position, and a term counted twice there would inflate its
-        // frequency.
-        let mut seen = HashSet::new();
-        out.retain(|&(s, e)| seen.insert(&word[s..e]));
         out
     }
 }
@@ -297,6 +342,20 @@ mod properties {
             }
             let _ = SEG.words(&raw);
             let _ = crate::text::mask_personal_data(&raw);
+        }
+
+        /// Segmenting a prefix cut at [`segment_boundary_after`] gives the full text's tokens up
+        /// to the cut: what lets a snippet segment only the part of a text it can show.
+        #[test]
+        fn a_prefix_cut_at_a_boundary_segments_like_the_whole(
+            raw in "\\PC{0,200}|[住房公积金停车费物业小区A-Za-z0-9*市区县 ,。!?\\r\\n.+-]{0,80}",
+            at in 0usize..400,
+        ) {
+            let n = crate::text::normalise(&raw);
+            let cut = segment_boundary_after(&n, at);
+            prop_assert!(cut >= at.min(n.len()) && n.is_char_boundary(cut));
+            let whole: Vec<Token> = SEG.tokens(&n).into_iter().filter(|t| t.byte_end <= cut).collect();
+            prop_assert_eq!(SEG.tokens(&n[..cut]), whole);
         }
 
         #[test]
