@@ -487,80 +487,55 @@ mod tests {
         }
     }
 
-    /// The committed version-2 index (sub-words beside words) loads while version 2 is current,
-    /// and is detected as old (and recreated) once the version moves on.
-    #[test]
-    fn committed_version_2_index_loads() {
+    /// A committed index of schema `version` (two cases, the first with 停车费 in its title) loads
+    /// while that version is current — 停车 finds the case (a sub-word), highlighted inside the
+    /// word, and the whole word still matches — and is detected as old and recreated once the
+    /// version moves on.
+    fn committed_fixture_loads_or_is_recreated(fixture: &str, version: u32) {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("ix");
         copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/search/fixtures/index-v2"),
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src/search/fixtures")
+                .join(fixture),
             &dir,
         );
         let info = VersionInfo::read(&dir).expect("fixture has a version file");
-        assert_eq!(info.schema_version, 2);
-        if SCHEMA_VERSION == 2 {
-            let (ix, state) = SearchIndex::open(&dir, seg()).unwrap();
-            assert_eq!(state, OpenState::Current);
-            assert_eq!(ix.saved_position(), Some(2));
-            let page = ix
-                .search_cases("停车", &SearchFilters::default(), 1, 10)
-                .unwrap();
-            assert_eq!(page.total, 1);
-            assert_eq!(page.hits[0].case_number, "2026-000001");
-            assert!(
-                page.hits[0].title_html.contains("<b>停车</b>费"),
-                "{}",
-                page.hits[0].title_html
-            );
-            // The whole word still matches as before.
-            let page = ix
-                .search_cases("停车费", &SearchFilters::default(), 1, 10)
-                .unwrap();
-            assert_eq!(page.total, 1);
-        } else {
-            let (ix, state) = SearchIndex::open(&dir, seg()).unwrap();
+        assert_eq!(info.schema_version, version);
+        let (ix, state) = SearchIndex::open(&dir, seg()).unwrap();
+        if SCHEMA_VERSION != version {
             assert_eq!(state, OpenState::Recreated);
             assert_eq!(ix.num_docs(), 0);
+            return;
         }
+        assert_eq!(state, OpenState::Current);
+        assert_eq!(ix.saved_position(), Some(2));
+        let page = ix
+            .search_cases("停车", &SearchFilters::default(), 1, 10)
+            .unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.hits[0].case_number, "2026-000001");
+        assert!(
+            page.hits[0].title_html.contains("<b>停车</b>费"),
+            "{}",
+            page.hits[0].title_html
+        );
+        let page = ix
+            .search_cases("停车费", &SearchFilters::default(), 1, 10)
+            .unwrap();
+        assert_eq!(page.total, 1);
     }
 
-    /// The committed version-3 index (whole words in the text fields, sub-words in `sub_words`)
-    /// loads while version 3 is current: 停车 finds the case that says 停车费 (a sub-word),
-    /// highlighted inside the word, and the whole word still matches.
+    /// Version 2: sub-words beside words in the text fields, plus whole-word fields.
+    #[test]
+    fn committed_version_2_index_loads() {
+        committed_fixture_loads_or_is_recreated("index-v2", 2);
+    }
+
+    /// Version 3: whole words in the text fields, sub-words in `sub_words`.
     #[test]
     fn committed_version_3_index_loads() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("ix");
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/search/fixtures/index-v3"),
-            &dir,
-        );
-        let info = VersionInfo::read(&dir).expect("fixture has a version file");
-        assert_eq!(info.schema_version, 3);
-        if SCHEMA_VERSION == 3 {
-            let (ix, state) = SearchIndex::open(&dir, seg()).unwrap();
-            assert_eq!(state, OpenState::Current);
-            assert_eq!(ix.saved_position(), Some(2));
-            let page = ix
-                .search_cases("停车", &SearchFilters::default(), 1, 10)
-                .unwrap();
-            assert_eq!(page.total, 1);
-            assert_eq!(page.hits[0].case_number, "2026-000001");
-            assert!(
-                page.hits[0].title_html.contains("<b>停车</b>费"),
-                "{}",
-                page.hits[0].title_html
-            );
-            let page = ix
-                .search_cases("停车费", &SearchFilters::default(), 1, 10)
-                .unwrap();
-            assert_eq!(page.total, 1);
-        } else {
-            let (ix, state) = SearchIndex::open(&dir, seg()).unwrap();
-            assert_eq!(state, OpenState::Recreated);
-            assert_eq!(ix.num_docs(), 0);
-        }
+        committed_fixture_loads_or_is_recreated("index-v3", 3);
     }
 
     #[test]
