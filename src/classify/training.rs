@@ -366,10 +366,6 @@ pub const REQUEST_TYPES: [&str; 6] = ["咨询", "求助", "投诉", "举报", "�
 /// 紧急程度 labels.
 pub const URGENCIES: [&str; 3] = ["一般", "紧急", "特急"];
 
-/// The request-type (`type`) or urgency (`urgency`) task, from the project's own labels
-/// (training-data/labels/type_urgency_{train,dev,test}.csv, split by message id): train on
-/// train, calibrate and choose thresholds on dev, and report test (never trained or tuned on).
-///
 /// Extra training files for the type and urgency tasks; each joins the training split only (never
 /// dev or test) and only if its file exists.
 #[derive(Debug, Clone, Copy)]
@@ -383,7 +379,11 @@ pub struct ExtraTraining {
     pub synthetic: bool,
 }
 
-/// The request-type or urgency task data, with the `extra` training files that exist.
+/// The request-type (`type`) or urgency (`urgency`) task, from the project's own labels
+/// (training-data/labels/type_urgency_{train,dev,test}.csv, split by message id): train on
+/// train, calibrate and choose thresholds on dev, and report test (never trained or tuned on).
+///
+/// `extra_training` says which extra training files join the training split (if they exist).
 pub fn labelled_task_data(
     dir: &Path,
     segmenter: &Segmenter,
