@@ -239,6 +239,50 @@ fn facet_counts(fc: &tantivy::collector::FacetCounts) -> Vec<FacetCount> {
     out
 }
 
+/// Total length of the hits' texts from which their snippets are made on more than one thread
+/// ([`in_parallel`]): about 1 ms of segmentation.
+const PARALLEL_SNIPPET_BYTES: usize = 16 * 1024;
+
+/// `f` of each item, in order, on up to as many threads as there are cores. A hit's snippets
+/// segment its text up to the last query term (a long body whose common words recur to its end
+/// is read whole), which made 20 hits most of a slow staff search; they are independent, so the
+/// second core shortens the request. Order and content are those of a sequential loop.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    parallel: bool,
+    f: impl Fn(&T) -> Result<R, SearchError> + Sync,
+) -> Result<Vec<R>, SearchError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if !parallel || threads <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    // Hits are taken one at a time from a shared counter: bodies differ in length by 100×, so
+    // fixed halves would leave one thread idle.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut results: Vec<(usize, Result<R, SearchError>)> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in helpers {
+            all.extend(h.join().expect("snippet thread panicked"));
+        }
+        all
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 /// A term's weight in a source text: sublinear tf times BM25's idf.
 fn idf(doc_freq: u64, num_docs: u64) -> f32 {
     let n = num_docs.max(1) as f32;
@@ -387,38 +431,54 @@ impl SearchIndex {
         let title_gen = self.snippets(&searcher, &*text, f.title, 200)?;
         let body_gen = self.snippets(&searcher, &*text, f.body, 120)?;
         let reply_gen = self.snippets(&searcher, &*text, f.reply, 120)?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let title = doc_text(&doc, f.title).unwrap_or_default();
-            let mut title_html = title_gen.snippet_from_doc(&doc).to_html();
+        let docs = top
+            .into_iter()
+            .map(|(score, addr)| Ok((score, searcher.doc::<TantivyDocument>(addr)?)))
+            .collect::<Result<Vec<_>, SearchError>>()?;
+        // A second thread costs about as much as segmenting a few kilobytes: short hits (most
+        // queries, and every small board) stay on this one.
+        let text_bytes: usize = docs
+            .iter()
+            .flat_map(|(_, d)| [f.title, f.body, f.reply].map(|field| (d, field)))
+            .map(|(d, field)| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map_or(0, str::len)
+            })
+            .sum();
+        let hit = |score: f32, doc: &TantivyDocument| -> Result<SearchHit, SearchError> {
+            let title = doc_text(doc, f.title).unwrap_or_default();
+            let mut title_html = title_gen.snippet_from_doc(doc).to_html();
             if title_html.is_empty() {
                 title_html = escape_html(&title);
             }
-            let mut snippet_html = body_gen.snippet_from_doc(&doc).to_html();
+            let mut snippet_html = body_gen.snippet_from_doc(doc).to_html();
             if snippet_html.is_empty() {
-                snippet_html = reply_gen.snippet_from_doc(&doc).to_html();
+                snippet_html = reply_gen.snippet_from_doc(doc).to_html();
             }
             if snippet_html.is_empty() {
-                snippet_html = escape_html(first_chars(
-                    &doc_text(&doc, f.body).unwrap_or_default(),
-                    120,
-                ));
+                snippet_html =
+                    escape_html(first_chars(&doc_text(doc, f.body).unwrap_or_default(), 120));
             }
-            hits.push(SearchHit {
-                case_number: doc_text(&doc, f.case_number).unwrap_or_default(),
+            Ok(SearchHit {
+                case_number: doc_text(doc, f.case_number).unwrap_or_default(),
                 title,
                 title_html,
                 snippet_html,
-                unit: doc_facet(&doc, f.unit),
-                category: doc_facet(&doc, f.category),
-                request_type: doc_text(&doc, f.request_type),
-                urgency: doc_text(&doc, f.urgency),
-                status: doc_text(&doc, f.status).unwrap_or_default(),
-                received_at: doc_date(&doc, f.received),
+                unit: doc_facet(doc, f.unit),
+                category: doc_facet(doc, f.category),
+                request_type: doc_text(doc, f.request_type),
+                urgency: doc_text(doc, f.urgency),
+                status: doc_text(doc, f.status).unwrap_or_default(),
+                received_at: doc_date(doc, f.received),
                 score,
-            });
-        }
+            })
+        };
+        let hits = in_parallel(
+            &docs,
+            text_bytes >= PARALLEL_SNIPPET_BYTES,
+            |(score, doc)| hit(*score, doc),
+        )?;
         Ok(SearchPage {
             total,
             page,
