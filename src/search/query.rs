@@ -866,3 +866,35 @@ impl SearchIndex {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_parallel_keeps_order_and_errors_of_a_sequential_loop() {
+        let items: Vec<u32> = (0..40).collect();
+        // Uneven work, so threads finish out of order.
+        let square = |&n: &u32| -> Result<u32, SearchError> {
+            if n % 7 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Ok(n * n)
+        };
+        let expected: Vec<u32> = items.iter().map(|n| n * n).collect();
+        assert_eq!(in_parallel(&items, true, square).unwrap(), expected);
+        assert_eq!(in_parallel(&items, false, square).unwrap(), expected);
+        let failing = |&n: &u32| -> Result<u32, SearchError> {
+            if n == 13 {
+                Err(SearchError::NoWords("query"))
+            } else {
+                Ok(n)
+            }
+        };
+        assert!(matches!(
+            in_parallel(&items, true, failing),
+            Err(SearchError::NoWords("query"))
+        ));
+        assert!(in_parallel(&[] as &[u32], true, square).unwrap().is_empty());
+    }
+}
