@@ -222,6 +222,22 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// Reads the calendar file and combines it with the service levels.
+    pub fn case_rules(&self) -> anyhow::Result<crate::cases::CaseRules> {
+        let text = std::fs::read_to_string(&self.calendar).map_err(|e| {
+            anyhow::anyhow!("cannot read calendar {}: {e}", self.calendar.display())
+        })?;
+        let calendar = crate::cases::Calendar::parse(&text)
+            .map_err(|e| anyhow::anyhow!("calendar {}: {e}", self.calendar.display()))?;
+        Ok(crate::cases::CaseRules {
+            calendar,
+            sla: self.sla.clone(),
+            workflow: self.workflow.clone(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,21 +329,5 @@ mod tests {
         let err = Settings::resolve(bad, Overrides::default()).unwrap_err();
         assert!(err.to_string().contains("[assessment]"), "{err}");
         assert!(toml::from_str::<FileConfig>("[assessment]\nweight = 1").is_err());
-    }
-}
-
-impl Settings {
-    /// Reads the calendar file and combines it with the service levels.
-    pub fn case_rules(&self) -> anyhow::Result<crate::cases::CaseRules> {
-        let text = std::fs::read_to_string(&self.calendar).map_err(|e| {
-            anyhow::anyhow!("cannot read calendar {}: {e}", self.calendar.display())
-        })?;
-        let calendar = crate::cases::Calendar::parse(&text)
-            .map_err(|e| anyhow::anyhow!("calendar {}: {e}", self.calendar.display()))?;
-        Ok(crate::cases::CaseRules {
-            calendar,
-            sla: self.sla.clone(),
-            workflow: self.workflow.clone(),
-        })
     }
 }

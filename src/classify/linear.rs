@@ -168,6 +168,9 @@ pub fn train(
 /// (Hsieh et al. 2008, the LIBLINEAR default solver). A constant feature of 1 stands in for the
 /// bias, as LIBLINEAR and scikit-learn's `LinearSVC` do. Scores are margins, not probabilities:
 /// [`fit_temperature`] turns them into calibrated probabilities afterwards.
+// The arguments are LIBLINEAR's own knobs, each set by a caller that names it; a struct of them
+// would only be unpacked again here.
+#[allow(clippy::too_many_arguments)]
 pub fn train_svm(
     xs: &[SparseVector],
     ys: &[usize],

@@ -124,8 +124,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("models/{}.wzm", args.task)));
-    let mut opts = FitOptions::default();
-    opts.algorithm = match args.algorithm.as_str() {
+    let algorithm = match args.algorithm.as_str() {
         "svm" => Algorithm::Svm {
             c: args.c,
             balanced: args.balanced,
@@ -135,6 +134,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             max_features: args.max_features.unwrap_or(5000),
         },
         other => anyhow::bail!("--algorithm {other:?}: expected svm, softmax or linfa-logistic"),
+    };
+    let mut opts = FitOptions {
+        algorithm,
+        ..FitOptions::default()
     };
     anyhow::ensure!(args.c > 0.0, "--c must be positive");
     opts.max_features = match opts.algorithm {

@@ -184,21 +184,21 @@ pub async fn list_cases(
     staff: Staff,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Json<QueuePage>, ApiError> {
-    if let Some(s) = &q.status {
-        if CaseStatus::parse(s).is_none() {
-            let all: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.code()).collect();
-            return Err(
-                ApiError::bad_request(format!("status must be one of {}", all.join(", ")))
-                    .with_field("status"),
-            );
-        }
+    if let Some(s) = &q.status
+        && CaseStatus::parse(s).is_none()
+    {
+        let all: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.code()).collect();
+        return Err(
+            ApiError::bad_request(format!("status must be one of {}", all.join(", ")))
+                .with_field("status"),
+        );
     }
-    if let Some(u) = &q.urgency {
-        if !URGENCIES.contains(&u.as_str()) {
-            return Err(
-                ApiError::bad_request("urgency must be 特急, 紧急 or 一般").with_field("urgency")
-            );
-        }
+    if let Some(u) = &q.urgency
+        && !URGENCIES.contains(&u.as_str())
+    {
+        return Err(
+            ApiError::bad_request("urgency must be 特急, 紧急 or 一般").with_field("urgency")
+        );
     }
     let page = q.page.unwrap_or(1);
     if page == 0 {
@@ -366,13 +366,13 @@ pub async fn decide_triage(
         note: req.note.filter(|n| !n.trim().is_empty()),
         ..Default::default()
     };
-    if let Some(n) = &decision.note {
-        if n.chars().count() > 1000 {
-            return Err(ApiError::invalid_field(
-                "note",
-                "must be at most 1000 characters",
-            ));
-        }
+    if let Some(n) = &decision.note
+        && n.chars().count() > 1000
+    {
+        return Err(ApiError::invalid_field(
+            "note",
+            "must be at most 1000 characters",
+        ));
     }
     if let Some(cat) = req.category {
         let department = app.triage.departments.department(&cat).ok_or_else(|| {

@@ -6,6 +6,14 @@ use sqlx::AssertSqlSafe;
 use super::{Backend, Store, StoreError, dispatch};
 use crate::cases::CaseNumber;
 
+/// A triage field in a staff decision: name, confirmed value, suggested value, value wanted.
+type FieldDecision<'a> = (
+    &'static str,
+    Option<String>,
+    Option<String>,
+    &'a Option<String>,
+);
+
 /// What triage suggested for a case, with the model that suggested it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriageSuggestion {
@@ -516,7 +524,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            let fields: [(&str, Option<String>, Option<String>, &Option<String>); 4] = [
+            let fields: [FieldDecision<'_>; 4] = [
                 ("category", current.category.clone(), current.suggested_category.clone(), &decision.category),
                 ("department", current.department.clone(), current.suggested_department.clone(), &decision.department),
                 ("request_type", current.request_type.clone(), current.suggested_type.clone(), &decision.request_type),

@@ -96,8 +96,8 @@ fn strip_html(raw: &str) -> std::borrow::Cow<'_, str> {
     while let Some(pos) = rest.find(['<', '&']) {
         out.push_str(&rest[..pos]);
         let tail = &rest[pos..];
-        if tail.starts_with('<') {
-            let opens_tag = tail[1..]
+        if let Some(after_lt) = tail.strip_prefix('<') {
+            let opens_tag = after_lt
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
