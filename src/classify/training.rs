@@ -521,45 +521,32 @@ pub fn set_urgent_threshold(classifier: &mut Classifier, data: &TaskData, target
             urgent_idx.contains(&e.label),
         )
     };
-    let dev: Vec<(f32, bool)> = data.dev.iter().map(|e| score(classifier, e)).collect();
-    let t = super::urgency::choose_threshold(&dev, target_recall);
-    classifier.header.thresholds.insert("urgent".into(), t);
-    let held: Vec<(String, Vec<(f32, bool)>)> = data
-        .holdout
-        .iter()
-        .map(|(name, ex)| {
-            (
-                name.clone(),
-                ex.iter().map(|e| score(classifier, e)).collect(),
-            )
-        })
+    // Scored once: the thresholds are chosen on dev, and every set is reported at each of them.
+    let scored: Vec<(&str, Vec<(f32, bool)>)> = std::iter::once(("dev_split", &data.dev))
+        .chain(data.holdout.iter().map(|(n, ex)| (n.as_str(), ex)))
+        .map(|(name, ex)| (name, ex.iter().map(|e| score(classifier, e)).collect()))
         .collect();
+    let dev = &scored[0].1;
+    let flag = |scores: &[(f32, bool)], t: f32| -> Vec<(bool, bool)> {
+        scores.iter().map(|&(p, g)| (p >= t, g)).collect()
+    };
     for r in super::urgency::OPERATING_RECALLS {
-        let tr = super::urgency::choose_threshold(&dev, r);
+        let tr = super::urgency::choose_threshold(dev, r);
         classifier
             .header
             .thresholds
             .insert(super::urgency::threshold_key(r), tr);
         let mut note = format!("operating point urgent@{r:.2}: threshold {tr:.3}");
-        for (name, scored) in
-            std::iter::once(("dev_split", &dev)).chain(held.iter().map(|(n, s)| (n.as_str(), s)))
-        {
-            let flagged: Vec<(bool, bool)> = scored.iter().map(|&(p, g)| (p >= tr, g)).collect();
-            let (rc, pr) = super::urgency::recall_precision(&flagged);
+        for (name, scores) in &scored {
+            let (rc, pr) = super::urgency::recall_precision(&flag(scores, tr));
             note.push_str(&format!("; {name} recall {rc:.4} precision {pr:.4}"));
         }
         classifier.header.notes.push(note);
     }
-    let mut sets: Vec<(&str, &[Example])> = vec![("dev_split", &data.dev)];
-    for (name, ex) in &data.holdout {
-        sets.push((name.as_str(), ex));
-    }
-    for (name, examples) in sets {
-        let flagged: Vec<(bool, bool)> = examples
-            .iter()
-            .map(|e| score(classifier, e))
-            .map(|(p, g)| (p >= t, g))
-            .collect();
+    let t = super::urgency::choose_threshold(dev, target_recall);
+    classifier.header.thresholds.insert("urgent".into(), t);
+    for (name, scores) in &scored {
+        let flagged = flag(scores, t);
         let (r, p) = super::urgency::recall_precision(&flagged);
         classifier.header.notes.push(format!(
             "{name}: urgent threshold {t:.3} flags {} of {} messages; recall_urgent={r:.4} precision_urgent={p:.4}",

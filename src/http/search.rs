@@ -13,7 +13,7 @@ use super::AppState;
 use super::auth::Staff;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiQuery};
-use crate::cases::{CaseNumber, CaseStatus};
+use crate::cases::CaseNumber;
 use crate::search::{
     DuplicateCandidate, PublicPage, SearchError, SearchFilters, SearchIndex, SearchPage,
     SimilarCase, SimilarOptions,
@@ -152,15 +152,7 @@ pub async fn search(
 ) -> Result<Json<SearchPage>, ApiError> {
     let text = required_query(q.q)?;
     let (page, per_page) = paging(q.page, q.per_page, 20)?;
-    if let Some(s) = &q.status
-        && CaseStatus::parse(s).is_none()
-    {
-        let all: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.code()).collect();
-        return Err(
-            ApiError::bad_request(format!("status must be one of {}", all.join(", ")))
-                .with_field("status"),
-        );
-    }
+    super::staff::check_status_filter(q.status.as_deref())?;
     if let Some(t) = &q.request_type
         && !super::staff::REQUEST_TYPES.contains(&t.as_str())
     {

@@ -170,6 +170,20 @@ fn summary(c: &CaseRecord) -> CaseSummary {
     }
 }
 
+/// A `status` filter must name a case status (the queue and the staff search share it).
+pub(crate) fn check_status_filter(status: Option<&str>) -> Result<(), ApiError> {
+    if let Some(s) = status
+        && CaseStatus::parse(s).is_none()
+    {
+        let all: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.code()).collect();
+        return Err(
+            ApiError::bad_request(format!("status must be one of {}", all.join(", ")))
+                .with_field("status"),
+        );
+    }
+    Ok(())
+}
+
 /// The staff queue, newest first.
 #[utoipa::path(
     get,
@@ -184,15 +198,7 @@ pub async fn list_cases(
     staff: Staff,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Json<QueuePage>, ApiError> {
-    if let Some(s) = &q.status
-        && CaseStatus::parse(s).is_none()
-    {
-        let all: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.code()).collect();
-        return Err(
-            ApiError::bad_request(format!("status must be one of {}", all.join(", ")))
-                .with_field("status"),
-        );
-    }
+    check_status_filter(q.status.as_deref())?;
     if let Some(u) = &q.urgency
         && !URGENCIES.contains(&u.as_str())
     {
